@@ -1,0 +1,125 @@
+# helpdeskd: SMS/email intake gateway for a government IT helpdesk.
+# Targets: all demo check bench install uninstall clean deps
+
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+BINDIR      ?= $(PREFIX)/bin
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+CC          ?= cc
+BUILD       ?= build
+SANITIZE    ?=
+DURATION    ?=
+VERSION     := 0.1.0
+
+PKGS        := gammu libconfig sqlite3 nettle
+CPPFLAGS    += -D_GNU_SOURCE -DHD_VERSION=\"$(VERSION)\" -Iparsers -Idaemon -I$(BUILD)
+CFLAGS      ?= -O2 -g
+CFLAGS      += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+               -Wmissing-prototypes -Wformat=2 -pthread \
+               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS      += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+ifneq ($(SANITIZE),)
+CFLAGS      += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS     += -fsanitize=address,undefined
+endif
+
+# Debian packages: to build, and to test.
+BUILD_DEBS  := gcc make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-dev \
+               nettle-dev libsystemd-dev libetpan-dev libcurl4-gnutls-dev
+TEST_DEBS   := python3 sqlite3 valgrind
+
+PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c
+COMMON_SRC  := daemon/log.c daemon/config.c daemon/store.c daemon/migrate.c \
+               daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c
+DAEMON_SRC  := daemon/helpdeskd.c daemon/intake.c daemon/outbox.c daemon/channel.c \
+               daemon/sms.c
+CTL_SRC     := daemon/helpdeskctl.c
+SCHEMA      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
+UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIB_OBJ     := $(call obj,$(PARSERS_SRC) $(COMMON_SRC)) $(BUILD)/schema.o
+UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+all: $(BUILD)/helpdeskd $(BUILD)/helpdeskctl
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/schema.c: schema/embed.sh $(SCHEMA)
+	@mkdir -p $(BUILD)
+	sh schema/embed.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/schema.o: $(BUILD)/schema.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libhd.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/helpdeskd: $(call obj,$(DAEMON_SRC)) $(BUILD)/libhd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/helpdeskctl: $(call obj,$(CTL_SRC)) $(BUILD)/libhd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libhd.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# deps-build / deps-test: install missing Debian packages when root,
+# otherwise print the exact apt-get line and stop.
+deps-build:
+	@$(call ensure_debs,$(BUILD_DEBS))
+deps-test:
+	@$(call ensure_debs,$(BUILD_DEBS) $(TEST_DEBS))
+define ensure_debs
+	missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "missing Debian packages; run as root:"; \
+	    echo "  apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+demo: deps-build
+	$(MAKE) all
+	sh tests/demo.sh $(BUILD) $(DURATION)
+
+check: deps-test
+	$(MAKE) BUILD=build/check SANITIZE=1 all $(patsubst build/%,build/check/%,$(UNIT_BIN))
+	/usr/bin/python3 tests/run.py --build build/check
+
+bench: deps-test
+	$(MAKE) all
+	/usr/bin/python3 bench/sms_latency.py --build $(BUILD)
+
+cppcheck:
+	cppcheck --error-exitcode=1 --enable=warning,portability --inline-suppr -q \
+	  -D_GNU_SOURCE -Iparsers -Idaemon daemon parsers tests/unit
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/helpdeskd
+	install -m 0755 $(BUILD)/helpdeskd $(DESTDIR)$(SBINDIR)/helpdeskd
+	install -m 0755 $(BUILD)/helpdeskctl $(DESTDIR)$(BINDIR)/helpdeskctl
+	install -m 0644 config/templates-en.conf $(DESTDIR)$(SYSCONFDIR)/helpdeskd/templates-en.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/helpdeskd/helpdeskd.conf ] || \
+	  install -m 0640 config/helpdeskd.conf.example $(DESTDIR)$(SYSCONFDIR)/helpdeskd/helpdeskd.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/helpdeskd $(DESTDIR)$(BINDIR)/helpdeskctl \
+	  $(DESTDIR)$(SYSCONFDIR)/helpdeskd/templates-en.conf
+
+clean:
+	rm -rf build var
+
+.PHONY: all demo check bench cppcheck install uninstall clean deps-build deps-test

@@ -1,0 +1,197 @@
+/* helpdeskd.c: the daemon's main: configuration, database, channel threads, signals. */
+#include "channel.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_CONFIG "/etc/helpdeskd/helpdeskd.conf"
+
+static volatile int stopping;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: helpdeskd [-c FILE] [--check-config]\n"
+		"  -c, --config FILE   configuration file (default %s)\n"
+		"      --check-config  validate the configuration and exit 0 or 1\n"
+		"  -V, --version       print the version\n", DEFAULT_CONFIG);
+}
+
+/* Create dir and its parents (mode 0750); an existing one is fine. */
+static int
+make_dirs(const char *dir)
+{
+	char *p = strdup(dir);
+	int rc = 0;
+
+	if (p == NULL)
+		return -1;
+	for (char *s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0750) < 0 && errno != EEXIST)
+			rc = -1;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+struct running {
+	struct channel ch;
+	pthread_t thread;
+	int started;
+};
+
+static int
+start_channel(struct running *r, const struct channel_ops *ops, const struct hd_config *cfg,
+	      int wake_fd)
+{
+	char *err = NULL;
+
+	memset(r, 0, sizeof(*r));
+	/* Each channel thread has its own connection: SQLite serialises writers. */
+	if (store_open(cfg->database, &r->ch.store, &err) < 0) {
+		log_err("%s: database: %s", ops->name, err ? err : "out of memory");
+		free(err);
+		return -1;
+	}
+	r->ch.ops = ops;
+	r->ch.cfg = cfg;
+	r->ch.wake_fd = wake_fd;
+	r->ch.stopping = &stopping;
+	r->ch.reconnect_min = cfg->sms.reconnect_min;
+	r->ch.reconnect_max = cfg->sms.reconnect_max;
+	if ((errno = pthread_create(&r->thread, NULL, channel_main, &r->ch)) != 0) {
+		log_err("%s: cannot start its thread: %s", ops->name, strerror(errno));
+		store_close(r->ch.store);
+		return -1;
+	}
+	r->started = 1;
+	return 0;
+}
+
+static void
+stop_channel(struct running *r)
+{
+	if (!r->started)
+		return;
+	pthread_join(r->thread, NULL);
+	store_close(r->ch.store);
+	r->started = 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = DEFAULT_CONFIG;
+	struct hd_config *cfg = NULL;
+	struct store *store = NULL;
+	struct running sms = { 0 };
+	int check = 0, opt, wake[2] = { -1, -1 }, status = 1, sig;
+	char *err = NULL;
+	sigset_t set;
+
+	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'C': check = 1; break;
+		case 'V': puts("helpdeskd " HD_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(path, &cfg, &err) < 0) {
+		fprintf(stderr, "%s", err ? err : "out of memory\n");
+		if (err && err[strlen(err) - 1] != '\n')
+			fputc('\n', stderr);
+		free(err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration is valid\n", path);
+		config_free(cfg);
+		return 0;
+	}
+	log_set_level(config_log_priority(cfg));
+
+	/* Signals are taken synchronously by this thread; channels never see them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+
+	if (make_dirs(cfg->spool_dir) < 0) {
+		log_err("spool directory %s: %s", cfg->spool_dir, strerror(errno));
+		goto out;
+	}
+	if (store_open(cfg->database, &store, &err) < 0) {
+		log_err("database: %s", err ? err : "out of memory");
+		goto out;
+	}
+	if (pipe(wake) < 0) {
+		log_err("pipe: %s", strerror(errno));
+		goto out;
+	}
+	log_info("helpdeskd " HD_VERSION " starting: database %s, sms %s, %zu admin%s",
+		 cfg->database, cfg->sms.enabled ? "on" : "off", cfg->nadmins,
+		 cfg->nadmins == 1 ? "" : "s");
+	if (cfg->sms.enabled && start_channel(&sms, &sms_ops, cfg, wake[0]) < 0)
+		goto out;
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_notice("SIGHUP: configuration reload is not supported yet; restart to apply changes");
+			continue;
+		}
+		log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		break;
+	}
+	status = 0;
+out:
+	stopping = 1;
+	if (wake[1] >= 0 && write(wake[1], "x", 1) < 0)
+		log_err("waking the channels: %s", strerror(errno));
+	stop_channel(&sms);
+	store_close(store);
+	if (wake[0] >= 0) {
+		close(wake[0]);
+		close(wake[1]);
+	}
+	free(err);
+	config_free(cfg);
+	if (status == 0)
+		log_info("stopped");
+	return status;
+}

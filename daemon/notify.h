@@ -1,0 +1,42 @@
+/* notify.h: turning templates into outbox rows: replies, notices, the per-sender cap. */
+#ifndef HD_NOTIFY_H
+#define HD_NOTIFY_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+#include "ticket.h"
+
+struct reply {
+	const char *channel;	/* sms or email */
+	const char *recipient;
+	const char *kind;	/* reply, admin_notice, ... */
+	int64_t ticket_id;	/* 0 = none */
+	int64_t message_id;	/* the inbound message it answers, 0 = none */
+	const char *subject;	/* email only */
+	const char *body;
+	int capped;		/* count against the per-recipient hourly cap */
+};
+
+/* Queue r inside the caller's transaction. A capped reply past
+ * cfg->outbox.replies_per_hour in the last hour is stored as 'held' and
+ * *held set. Returns 0 or -1 (logged). */
+int notify_queue(struct store *s, const struct hd_config *cfg, const struct reply *r,
+		 int64_t now, int *held);
+
+/* Render template id with the fields of t (may be NULL) and the given
+ * sender and ticket number (either may be NULL). Returns a malloc'ed
+ * string, NULL when out of memory. */
+char *notify_render(const struct hd_config *cfg, enum tmpl_id id, const struct ticket *t,
+		    const char *sender, const char *number);
+
+/* Queue the admin_new notice for ticket t to every configured admin (SMS to
+ * a phone, else email). Returns 0 or -1. */
+int notify_admins(struct store *s, const struct hd_config *cfg, const struct ticket *t,
+		  int64_t now);
+
+/* The word for a status ("new", "pending", ...) in the configured language. */
+const char *notify_status_word(const struct hd_config *cfg, const char *status);
+
+#endif

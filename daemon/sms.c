@@ -1,0 +1,749 @@
+/*
+ * sms.c: the SMS channel on libGammu: reads every inbox message, joins
+ * multipart messages, decodes them to UTF-8, deletes them once recorded,
+ * and sends replies (multipart where needed). All libGammu calls happen on
+ * the channel's own thread.
+ */
+#include "channel.h"
+#include "log.h"
+#include "phone.h"
+#include "text.h"
+#include "util.h"
+
+#include <gammu.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Upper bound of GetNextSMS calls in one scan: a SIM holds 20-30 messages,
+ * a phone memory a few hundred. */
+#define SCAN_MAX 1000
+/* An unreadable slot is quarantined after failing this many scans. */
+#define BAD_SCANS 3
+/* With new-message indications, still scan this often (ms). */
+#define RESCAN_MS 60000
+
+/* A location that failed to read, or a multipart set still incomplete. */
+struct seen {
+	char *key;
+	int64_t first;		/* mono_ms when first seen */
+	int count;		/* scans it was seen in */
+	int live;		/* seen in the current scan */
+};
+
+struct sms_priv {
+	GSM_StateMachine *sm;
+	volatile int send_status;	/* -1 waiting, 0 sent, else the error */
+	volatile int send_ref;
+	volatile int incoming;		/* new-message indication since last scan */
+	int indications;		/* the phone accepted new-message indications */
+	int trusted;			/* ... and one has arrived: poll less */
+	int64_t last_scan;		/* mono_ms */
+	struct seen *seen;
+	size_t nseen;
+};
+
+/* What ack() needs: the locations of every part. */
+struct sms_token {
+	size_t nparts;
+	struct {
+		int folder, location;
+	} part[];
+};
+
+static int
+link_error(GSM_Error e)
+{
+	switch (e) {
+	case ERR_DEVICEOPENERROR: case ERR_DEVICELOCKED: case ERR_DEVICENOTEXIST:
+	case ERR_DEVICEBUSY: case ERR_DEVICENOPERMISSION: case ERR_DEVICENODRIVER:
+	case ERR_DEVICENOTWORK: case ERR_DEVICEDTRRTSERROR: case ERR_DEVICECHANGESPEEDERROR:
+	case ERR_DEVICEWRITEERROR: case ERR_DEVICEREADERROR: case ERR_DEVICEPARITYERROR:
+	case ERR_TIMEOUT: case ERR_NOTCONNECTED: case ERR_ABORTED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+send_status_cb(GSM_StateMachine *sm, int status, int ref, void *data)
+{
+	struct sms_priv *p = data;
+
+	(void)sm;
+	p->send_ref = ref;
+	p->send_status = status;
+}
+
+static void
+incoming_cb(GSM_StateMachine *sm, GSM_SMSMessage *msg, void *data)
+{
+	struct sms_priv *p = data;
+
+	(void)sm;
+	(void)msg;	/* only folder/location are filled in: rescan instead */
+	p->incoming = 1;
+	if (!p->trusted)
+		log_info("sms: the modem announces new messages; full scans every %d s from now on",
+			 RESCAN_MS / 1000);
+	p->trusted = 1;
+}
+
+static void
+forget_all(struct sms_priv *p)
+{
+	for (size_t i = 0; i < p->nseen; i++)
+		free(p->seen[i].key);
+	free(p->seen);
+	p->seen = NULL;
+	p->nseen = 0;
+}
+
+static void
+sms_close(struct channel *ch)
+{
+	struct sms_priv *p = ch->priv;
+	GSM_Error e;
+
+	if (p == NULL)
+		return;
+	if (p->sm != NULL) {
+		if (GSM_IsConnected(p->sm) && (e = GSM_TerminateConnection(p->sm)) != ERR_NONE)
+			log_warn("sms: closing the modem: %s", GSM_ErrorString(e));
+		GSM_FreeStateMachine(p->sm);
+	}
+	forget_all(p);
+	free(p);
+	ch->priv = NULL;
+}
+
+static int
+configure(GSM_StateMachine *sm, const struct cfg_sms *c, char **err)
+{
+	GSM_Config *gc = GSM_GetConfig(sm, 0);
+	INI_Section *ini = NULL;
+	GSM_Error e;
+
+	if (c->gammurc != NULL) {
+		if ((e = GSM_FindGammuRC(&ini, c->gammurc)) != ERR_NONE ||
+		    (e = GSM_ReadConfig(ini, gc, c->gammurc_section)) != ERR_NONE) {
+			if (asprintf(err, "%s section %d: %s", c->gammurc, c->gammurc_section,
+				     GSM_ErrorString(e)) < 0)
+				*err = NULL;
+			INI_Free(ini);
+			return -1;
+		}
+		INI_Free(ini);
+	} else {
+		/* No gammurc: start from libGammu's defaults, then set ours. */
+		e = GSM_ReadConfig(NULL, gc, 0);
+		if (e != ERR_USING_DEFAULTS && e != ERR_NONE) {
+			*err = strdup(GSM_ErrorString(e));
+			return -1;
+		}
+		free(gc->Device);
+		free(gc->Connection);
+		gc->Device = strdup(c->device);
+		gc->Connection = strdup(c->connection);
+		if (gc->Device == NULL || gc->Connection == NULL) {
+			*err = strdup("out of memory");
+			return -1;
+		}
+		snprintf(gc->Model, sizeof(gc->Model), "%s", c->model);
+	}
+	GSM_SetConfigNum(sm, 1);
+	return 0;
+}
+
+static int
+sms_open(struct channel *ch, char **err)
+{
+	const struct cfg_sms *c = &ch->cfg->sms;
+	struct sms_priv *p;
+	GSM_Error e;
+
+	*err = NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL || (p->sm = GSM_AllocStateMachine()) == NULL) {
+		free(p);
+		*err = strdup("out of memory");
+		return -1;
+	}
+	ch->priv = p;
+	if (configure(p->sm, c, err) < 0) {
+		sms_close(ch);
+		return -1;
+	}
+	if ((e = GSM_InitConnection(p->sm, 1)) != ERR_NONE) {
+		if (asprintf(err, "%s (%s): %s", c->device ? c->device : c->gammurc,
+			     c->connection ? c->connection : "gammurc", GSM_ErrorString(e)) < 0)
+			*err = NULL;
+		sms_close(ch);
+		return -1;
+	}
+	GSM_SetSendSMSStatusCallback(p->sm, send_status_cb, p);
+	GSM_SetIncomingSMSCallback(p->sm, incoming_cb, p);
+	e = GSM_SetIncomingSMS(p->sm, TRUE);
+	p->indications = e == ERR_NONE;
+	log_info("sms: modem connected (%s); polling every %d ms%s", c->device ? c->device :
+		 c->gammurc, c->poll_ms, p->indications ? ", new-message indications requested" : "");
+	return 0;
+}
+
+static int64_t
+gsm_time_ms(const GSM_DateTime *dt)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (dt->Year == 0 || dt->Month < 1 || dt->Month > 12 || dt->Day < 1)
+		return 0;
+	tm.tm_year = dt->Year - 1900;
+	tm.tm_mon = dt->Month - 1;
+	tm.tm_mday = dt->Day;
+	tm.tm_hour = dt->Hour;
+	tm.tm_min = dt->Minute;
+	tm.tm_sec = dt->Second;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return 0;
+	return ((int64_t)t - dt->Timezone) * 1000;
+}
+
+/* Find or add key in the seen-list; returns NULL when out of memory. */
+static struct seen *
+seen_get(struct sms_priv *p, const char *key)
+{
+	struct seen *s;
+
+	for (size_t i = 0; i < p->nseen; i++)
+		if (strcmp(p->seen[i].key, key) == 0)
+			return &p->seen[i];
+	if ((s = realloc(p->seen, (p->nseen + 1) * sizeof(*s))) == NULL)
+		return NULL;
+	p->seen = s;
+	s = &p->seen[p->nseen];
+	if ((s->key = strdup(key)) == NULL)
+		return NULL;
+	s->first = mono_ms();
+	s->count = 0;
+	s->live = 0;
+	p->nseen++;
+	return s;
+}
+
+/* Drop entries not seen in this scan; clear the marks of the rest. */
+static void
+seen_prune(struct sms_priv *p)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < p->nseen; i++) {
+		if (!p->seen[i].live) {
+			free(p->seen[i].key);
+			continue;
+		}
+		p->seen[i].live = 0;
+		p->seen[j++] = p->seen[i];
+	}
+	p->nseen = j;
+}
+
+static char *
+number_utf8(const unsigned char *ucs)
+{
+	size_t n = UnicodeLength(ucs), len;
+
+	return utf16be_to_utf8(ucs, n, &len);
+}
+
+/* Two parts belong to one message when sender, reference and count match. */
+static int
+same_message(const GSM_SMSMessage *a, const GSM_SMSMessage *b)
+{
+	size_t la = UnicodeLength(a->Number), lb = UnicodeLength(b->Number);
+
+	return a->UDH.AllParts == b->UDH.AllParts && a->UDH.ID8bit == b->UDH.ID8bit &&
+	       a->UDH.ID16bit == b->UDH.ID16bit && la == lb &&
+	       memcmp(a->Number, b->Number, 2 * la) == 0;
+}
+
+static int
+multipart(const GSM_SMSMessage *m)
+{
+	return (m->UDH.Type == UDH_ConcatenatedMessages ||
+		m->UDH.Type == UDH_ConcatenatedMessages16bit) &&
+	       m->UDH.AllParts > 1 && m->UDH.PartNumber >= 1;
+}
+
+static int
+by_part(const void *a, const void *b)
+{
+	const GSM_SMSMessage *x = *(GSM_SMSMessage *const *)a, *y = *(GSM_SMSMessage *const *)b;
+
+	return x->UDH.PartNumber - y->UDH.PartNumber;
+}
+
+/*
+ * Build one inbound message from the distinct parts text[0..n) of one
+ * message, in order; all[0..nall) are every location to delete once it is
+ * recorded (a part received twice included). Sets in->quarantine or
+ * in->ignore for what is not a text message. Returns 0 or -1 (memory).
+ */
+static int
+decode(const struct hd_config *cfg, GSM_SMSMessage **parts, size_t n, GSM_SMSMessage **all,
+       size_t nall, int incomplete, struct inbound *in)
+{
+	struct sbuf raw = { 0 }, utf16 = { 0 }, key = { 0 };
+	struct sms_token *tok;
+	char phone[PHONE_MAX], *num, hash[65], udh[2 * GSM_MAX_UDH_LENGTH + 1];
+	const GSM_SMSMessage *first = parts[0];
+
+	memset(in, 0, sizeof(*in));
+	in->channel = "sms";
+	in->parts = (int)n;
+	if ((tok = malloc(sizeof(*tok) + nall * sizeof(tok->part[0]))) == NULL)
+		return -1;
+	tok->nparts = nall;
+	for (size_t i = 0; i < nall; i++) {
+		tok->part[i].folder = all[i]->Folder;
+		tok->part[i].location = all[i]->Location;
+	}
+	in->token = tok;
+	if ((num = number_utf8(first->Number)) == NULL)
+		return -1;
+	switch (phone_normalize(num, strlen(num), cfg->country_code, phone)) {
+	case PHONE_NUMBER:
+		in->reply_ok = 1;
+		in->sender = strdup(phone);
+		break;
+	case PHONE_NAME:
+		in->sender = strdup(phone);
+		break;
+	default:
+		in->sender = strdup("unknown");
+	}
+	free(num);
+	if (in->sender == NULL)
+		return -1;
+	in->sent_at = gsm_time_ms(&first->DateTime);
+
+	for (size_t i = 0; i < n; i++) {
+		const GSM_SMSMessage *m = parts[i];
+		size_t u = UnicodeLength(m->Text);
+
+		for (int k = 0; k < m->UDH.Length && k < GSM_MAX_UDH_LENGTH; k++)
+			snprintf(udh + 2 * k, 3, "%02X", m->UDH.Text[k]);
+		udh[2 * (m->UDH.Length > 0 ? m->UDH.Length : 0)] = '\0';
+		sb_printf(&raw, "part %zu/%zu folder %d location %d pdu %d coding %s udh %s length %d\n",
+			  i + 1, n, m->Folder, m->Location, (int)m->PDU,
+			  GSM_SMSCodingToString(m->Coding), udh[0] ? udh : "-", m->Length);
+		if (m->PDU == SMS_Status_Report)
+			in->ignore = "delivery report";
+		else if (m->Coding == SMS_Coding_8bit)
+			in->quarantine = "binary (8-bit) SMS, not text";
+		else if (m->Coding == SMS_Coding_Unicode_Compression ||
+			 m->Coding == SMS_Coding_Default_Compression)
+			in->quarantine = "compressed SMS is not supported";
+		else
+			sb_append(&utf16, (const char *)m->Text, 2 * u);
+	}
+	if (incomplete && !in->quarantine && !in->ignore)
+		sb_printf(&raw, "incomplete: %zu of %d parts after %d s\n", n, first->UDH.AllParts,
+			  cfg->sms.multipart_timeout);
+	if (utf16.oom || raw.oom)
+		goto oom;
+	in->text = utf16be_to_utf8((const unsigned char *)(utf16.s ? utf16.s : ""), utf16.len / 2,
+				   &in->text_len);
+	if (in->text == NULL)
+		goto oom;
+	sb_append(&raw, in->text, in->text_len);
+	/* Rule 2: sender, SMSC time stamp and text identify a message. */
+	sha256_hex(in->text, in->text_len, hash);
+	sb_printf(&key, "sms:%s:%lld:%s:%d", in->sender, (long long)in->sent_at, hash, (int)n);
+	if (multipart(first))
+		sb_printf(&key, ":%d.%d.%d", first->UDH.ID8bit, first->UDH.ID16bit,
+			  first->UDH.AllParts);
+	if (key.oom || raw.oom)
+		goto oom;
+	in->dedup_key = key.s;
+	in->raw = raw.s;
+	in->raw_len = raw.len;
+	sb_free(&utf16);
+	return 0;
+oom:
+	sb_free(&raw);
+	sb_free(&utf16);
+	sb_free(&key);
+	return -1;
+}
+
+/* A slot that could not be read, quarantined so that it leaves the SIM. */
+static int
+unreadable(int folder, int location, const char *why, struct inbound *in)
+{
+	struct sms_token *tok;
+
+	memset(in, 0, sizeof(*in));
+	in->channel = "sms";
+	in->parts = 1;
+	in->quarantine = "unreadable message in the modem";
+	if ((tok = malloc(sizeof(*tok) + sizeof(tok->part[0]))) == NULL)
+		return -1;
+	tok->nparts = 1;
+	tok->part[0].folder = folder;
+	tok->part[0].location = location;
+	in->token = tok;
+	in->sender = strdup("unknown");
+	in->text = strdup("");
+	if (asprintf(&in->raw, "folder %d location %d: %s", folder, location, why) < 0)
+		in->raw = NULL;
+	if (asprintf(&in->dedup_key, "sms-unreadable:%d:%d:%lld", folder, location,
+		     (long long)now_ms()) < 0)
+		in->dedup_key = NULL;
+	if (!in->sender || !in->text || !in->raw || !in->dedup_key)
+		return -1;
+	in->raw_len = strlen(in->raw);
+	return 0;
+}
+
+static void
+free_inbound(struct inbound *in)
+{
+	free(in->sender);
+	free(in->dedup_key);
+	free(in->text);
+	free(in->raw);
+	free(in->token);
+}
+
+static void
+sms_release(struct channel *ch, struct inbound *msgs, size_t n)
+{
+	(void)ch;
+	for (size_t i = 0; i < n; i++)
+		free_inbound(&msgs[i]);
+	free(msgs);
+}
+
+/* Read every message in the modem into *parts (each a single part). */
+static int
+scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **bad, size_t *nbad)
+{
+	struct sms_priv *p = ch->priv;
+	GSM_MultiSMSMessage *m = calloc(1, sizeof(*m));
+	GSM_SMSMessage *parts = NULL;
+	size_t n = 0, cap = 0;
+	int lastf = -1, lastl = -1, rc = 0;
+	GSM_Error e;
+
+	*partsp = NULL;
+	*np = 0;
+	if (m == NULL)
+		return -1;
+	for (int i = 0; i < SCAN_MAX; i++) {
+		e = GSM_GetNextSMS(p->sm, m, i == 0);
+		if (e == ERR_EMPTY)
+			break;
+		if (link_error(e)) {
+			log_warn("sms: reading messages: %s", GSM_ErrorString(e));
+			rc = -1;
+			break;
+		}
+		if (e != ERR_NONE) {
+			int f = m->SMS[0].Folder, l = m->SMS[0].Location;
+			char key[64];
+			struct seen *s;
+
+			if (f == lastf && l == lastl)
+				break;	/* no progress: stop this scan */
+			lastf = f;
+			lastl = l;
+			snprintf(key, sizeof(key), "bad:%d:%d", f, l);
+			if ((s = seen_get(p, key)) == NULL) {
+				rc = -1;
+				break;
+			}
+			s->live = 1;
+			log_warn("sms: message at folder %d location %d unreadable (%d): %s", f, l,
+				 s->count + 1, GSM_ErrorString(e));
+			if (++s->count >= BAD_SCANS) {
+				struct inbound *nb = realloc(*bad, (*nbad + 1) * sizeof(**bad));
+
+				if (nb == NULL) {
+					rc = -1;
+					break;
+				}
+				*bad = nb;
+				if (unreadable(f, l, GSM_ErrorString(e), &nb[(*nbad)++]) < 0) {
+					rc = -1;
+					break;
+				}
+			}
+			continue;
+		}
+		for (int k = 0; k < m->Number; k++) {
+			if (!m->SMS[k].InboxFolder)
+				continue;	/* sent items and drafts stay */
+			if (n == cap) {
+				GSM_SMSMessage *np2 = realloc(parts, (cap = cap ? 2 * cap : 16) * sizeof(*parts));
+				if (np2 == NULL) {
+					rc = -1;
+					goto out;
+				}
+				parts = np2;
+			}
+			parts[n++] = m->SMS[k];
+		}
+	}
+out:
+	free(m);
+	if (rc < 0) {
+		free(parts);
+		return -1;
+	}
+	*partsp = parts;
+	*np = n;
+	return 0;
+}
+
+static int
+sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
+{
+	struct sms_priv *p = ch->priv;
+	GSM_SMSMessage *parts = NULL, **group = NULL, **uniq = NULL;
+	struct inbound *msgs = NULL;
+	size_t n = 0, nmsgs = 0;
+	unsigned char *used = NULL;
+	int64_t now = mono_ms();
+	int rc = -1;
+
+	*msgsp = NULL;
+	*np = 0;
+	if (p->indications)
+		GSM_ReadDevice(p->sm, FALSE);	/* runs the incoming callback */
+	/* A phone may accept indications and never send one: until one has
+	 * arrived, poll at the configured interval. */
+	if (!p->incoming && p->last_scan != 0 &&
+	    now - p->last_scan < (p->trusted ? RESCAN_MS : ch->cfg->sms.poll_ms))
+		return 0;
+	p->incoming = 0;
+	p->last_scan = now;
+	if (scan(ch, &parts, &n, &msgs, &nmsgs) < 0)
+		goto out;
+	if (n > 0 && ((used = calloc(n, 1)) == NULL || (group = calloc(n, sizeof(*group))) == NULL ||
+		      (uniq = calloc(n, sizeof(*uniq))) == NULL))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		size_t g = 0, nu = 0;
+		int incomplete = 0;
+
+		if (used[i])
+			continue;
+		group[g++] = &parts[i];
+		used[i] = 1;
+		if (multipart(&parts[i])) {
+			for (size_t j = i + 1; j < n; j++)
+				if (!used[j] && multipart(&parts[j]) && same_message(&parts[i], &parts[j])) {
+					group[g++] = &parts[j];
+					used[j] = 1;
+				}
+			qsort(group, g, sizeof(*group), by_part);
+		}
+		/* uniq: one copy of each part number, for the text. */
+		for (size_t k = 0; k < g; k++)
+			if (nu == 0 || group[k]->UDH.PartNumber != uniq[nu - 1]->UDH.PartNumber)
+				uniq[nu++] = group[k];
+		if (multipart(&parts[i]) && (int)nu < parts[i].UDH.AllParts) {
+			char key[160], *num = number_utf8(parts[i].Number);
+			struct seen *s;
+
+			snprintf(key, sizeof(key), "part:%.100s:%d:%d:%d", num ? num : "?",
+				 parts[i].UDH.ID8bit, parts[i].UDH.ID16bit, parts[i].UDH.AllParts);
+			free(num);
+			if ((s = seen_get(p, key)) == NULL)
+				goto out;
+			s->live = 1;
+			if (now - s->first < (int64_t)ch->cfg->sms.multipart_timeout * 1000)
+				continue;	/* wait for the missing parts */
+			incomplete = 1;
+		}
+		struct inbound *nm = realloc(msgs, (nmsgs + 1) * sizeof(*msgs));
+		if (nm == NULL)
+			goto out;
+		msgs = nm;
+		if (decode(ch->cfg, uniq, nu, group, g, incomplete, &msgs[nmsgs++]) < 0)
+			goto out;
+		if (incomplete)
+			log_warn("sms: multipart message from %s has %zu of %d parts after %d s:"
+				 " recording what arrived", msgs[nmsgs - 1].sender, nu,
+				 parts[i].UDH.AllParts, ch->cfg->sms.multipart_timeout);
+	}
+	seen_prune(p);
+	rc = 0;
+out:
+	free(parts);
+	free(group);
+	free(uniq);
+	free(used);
+	if (rc < 0) {
+		sms_release(ch, msgs, nmsgs);
+		return -1;
+	}
+	*msgsp = msgs;
+	*np = nmsgs;
+	return 0;
+}
+
+static int
+sms_ack(struct channel *ch, struct inbound *in)
+{
+	struct sms_priv *p = ch->priv;
+	struct sms_token *tok = in->token;
+	GSM_SMSMessage m;
+	int rc = 0;
+
+	for (size_t i = 0; i < tok->nparts; i++) {
+		GSM_Error e;
+
+		memset(&m, 0, sizeof(m));
+		m.Folder = tok->part[i].folder;
+		m.Location = tok->part[i].location;
+		e = GSM_DeleteSMS(p->sm, &m);
+		if (e != ERR_NONE && e != ERR_EMPTY) {
+			log_warn("sms: deleting folder %d location %d from %s: %s", tok->part[i].folder,
+				 tok->part[i].location, in->sender, GSM_ErrorString(e));
+			rc = link_error(e) ? -1 : rc;
+		}
+	}
+	return rc;
+}
+
+/* Encode body as SMS parts, cutting it (with "...") to max_parts. */
+static int
+encode(const char *body, int max_parts, GSM_MultiSMSMessage *out, GSM_Debug_Info *di)
+{
+	size_t len = strlen(body);
+
+	for (int tries = 0; tries < 8; tries++) {
+		GSM_MultiPartSMSInfo info;
+		unsigned char *u16;
+		size_t units;
+		struct sbuf cut = { 0 };
+		GSM_Error e;
+
+		sb_append(&cut, body, len);
+		if (len < strlen(body))
+			sb_puts(&cut, "...");
+		if (cut.oom || (u16 = utf8_to_utf16be(cut.s, cut.len, &units)) == NULL) {
+			sb_free(&cut);
+			return -1;
+		}
+		sb_free(&cut);
+		GSM_ClearMultiPartSMSInfo(&info);
+		info.Class = -1;
+		info.EntriesNum = 1;
+		info.Entries[0].ID = SMS_ConcatenatedAutoTextLong;
+		info.Entries[0].Buffer = u16;
+		memset(out, 0, sizeof(*out));
+		e = GSM_EncodeMultiPartSMS(di, &info, out);
+		free(u16);
+		if (e != ERR_NONE)
+			return -1;
+		if (out->Number <= max_parts)
+			return 0;
+		/* Too long: keep the share that fits, on a character boundary. */
+		len = len * (size_t)max_parts / (size_t)out->Number;
+		len = len > 8 ? len - 8 : 0;
+		while (len > 0 && ((unsigned char)body[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return -1;
+}
+
+static enum send_result
+sms_send(struct channel *ch, const struct outmsg *om, char **ref, char **err)
+{
+	struct sms_priv *p = ch->priv;
+	GSM_MultiSMSMessage *multi = calloc(1, sizeof(*multi));
+	struct sbuf refs = { 0 };
+	enum send_result rc = SEND_OK;
+
+	*ref = *err = NULL;
+	if (multi == NULL)
+		return SEND_RETRY;
+	if (encode(om->body, ch->cfg->sms.max_parts, multi, GSM_GetDebug(p->sm)) < 0) {
+		*err = strdup("cannot encode the text as SMS");
+		free(multi);
+		return SEND_FATAL;
+	}
+	for (int i = 0; i < multi->Number && rc == SEND_OK; i++) {
+		GSM_SMSMessage *m = &multi->SMS[i];
+		int64_t deadline;
+		GSM_Error e;
+
+		m->SMSC.Location = 1;	/* the SIM's message centre */
+		m->PDU = SMS_Submit;
+		EncodeUnicode(m->Number, om->recipient, strlen(om->recipient));
+		p->send_status = -1;
+		if ((e = GSM_SendSMS(p->sm, m)) != ERR_NONE) {
+			if (asprintf(err, "part %d/%d: %s", i + 1, multi->Number, GSM_ErrorString(e)) < 0)
+				*err = NULL;
+			rc = link_error(e) ? SEND_LINK : SEND_RETRY;
+			break;
+		}
+		/* The status arrives through the callback while reading the device. */
+		deadline = mono_ms() + (int64_t)ch->cfg->sms.send_timeout * 1000;
+		while (p->send_status == -1 && mono_ms() < deadline && !*ch->stopping)
+			GSM_ReadDevice(p->sm, TRUE);
+		if (p->send_status != 0) {
+			if (asprintf(err, "part %d/%d: %s", i + 1, multi->Number,
+				     p->send_status == -1 ? "no send status from the modem"
+							  : "the network refused it") < 0)
+				*err = NULL;
+			rc = p->send_status == -1 ? SEND_LINK : SEND_RETRY;
+			break;
+		}
+		sb_printf(&refs, "%s%d", i ? "," : "", p->send_ref);
+	}
+	free(multi);
+	if (rc == SEND_OK) {
+		if (refs.oom) {
+			sb_free(&refs);
+			return SEND_RETRY;
+		}
+		*ref = refs.s;
+	} else {
+		sb_free(&refs);
+	}
+	return rc;
+}
+
+static void
+sms_wait(struct channel *ch, int64_t deadline)
+{
+	struct sms_priv *p = ch->priv;
+	int64_t now = mono_ms(), until = deadline;
+	struct pollfd pfd = { .fd = ch->wake_fd, .events = POLLIN };
+
+	if (p != NULL) {
+		int64_t next_scan = p->last_scan + ch->cfg->sms.poll_ms;
+		if (until == 0 || next_scan < until)
+			until = next_scan;
+	}
+	if (until == 0)
+		until = now + ch->cfg->sms.poll_ms;
+	if (until > now)
+		poll(&pfd, 1, (int)(until - now > 600000 ? 600000 : until - now));
+}
+
+const struct channel_ops sms_ops = {
+	.name = "sms",
+	.open = sms_open,
+	.close = sms_close,
+	.fetch = sms_fetch,
+	.ack = sms_ack,
+	.release = sms_release,
+	.send = sms_send,
+	.wait = sms_wait,
+};

@@ -1,0 +1,43 @@
+/* grammar.h: the HELPDESK message grammar. Pure functions, no I/O. */
+#ifndef HD_GRAMMAR_H
+#define HD_GRAMMAR_H
+
+#include <stddef.h>
+
+enum hd_cmd {
+	HD_NOT_KEYWORD = 0,	/* text does not start with the HELPDESK keyword */
+	HD_EMPTY,		/* keyword with no text after it */
+	HD_COMPLAINT,		/* a new complaint; arg is its text */
+	HD_STATUS,		/* STATUS/CEK <ticket>; arg is the normalised number, or empty */
+	HD_INFO,		/* INFO/BANTUAN/HELP: usage text */
+};
+
+/* Longest normalised ticket number, with its NUL: "PREFIX-YYMM-NNNNNNN". */
+#define HD_TICKET_MAX 24
+
+struct hd_parsed {
+	enum hd_cmd cmd;
+	const char *arg;	/* into the input (complaint) or into ticket[] (status) */
+	size_t arg_len;
+	char ticket[HD_TICKET_MAX];	/* normalised ticket number for HD_STATUS, or "" */
+};
+
+/*
+ * Parse the UTF-8 text of one message (len bytes, need not be NUL-terminated).
+ * The keyword HELPDESK matches case-insensitively after optional white space
+ * and must be followed by white space, punctuation or the end of the text.
+ * prefix is the ticket prefix ("HD") used to recognise ticket numbers.
+ * Always succeeds; out->cmd says what the text is.
+ */
+void hd_parse(const char *text, size_t len, const char *prefix, struct hd_parsed *out);
+
+/*
+ * Recognise a ticket number in s (len bytes) such as "HD-2611-0042",
+ * "hd 2611 42" or "HD26110042" and write the canonical form
+ * "HD-2611-0042" (prefix upper-cased, sequence at least 4 digits) to out.
+ * Returns the number of input bytes consumed, or 0 if s does not start with
+ * a ticket number.
+ */
+size_t hd_ticket_parse(const char *s, size_t len, const char *prefix, char out[HD_TICKET_MAX]);
+
+#endif
