@@ -5,6 +5,8 @@ PREFIX      ?= /usr/local
 SBINDIR     ?= $(PREFIX)/sbin
 BINDIR      ?= $(PREFIX)/bin
 SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR     ?=
 CC          ?= cc
 BUILD       ?= build
@@ -27,12 +29,13 @@ endif
 # Debian packages: to build, and to test.
 BUILD_DEBS  := gcc make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-dev \
                nettle-dev libsystemd-dev libetpan-dev libcurl4-gnutls-dev
-TEST_DEBS   := python3 sqlite3 valgrind
+TEST_DEBS   := python3 sqlite3 cppcheck
 
 PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c
 COMMON_SRC  := daemon/log.c daemon/config.c daemon/store.c daemon/migrate.c \
-               daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c
-DAEMON_SRC  := daemon/helpdeskd.c daemon/intake.c daemon/outbox.c daemon/channel.c \
+               daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c \
+               daemon/intake.c
+DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \
                daemon/sms.c
 CTL_SRC     := daemon/helpdeskctl.c
 SCHEMA      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
@@ -46,7 +49,8 @@ all: $(BUILD)/helpdeskd $(BUILD)/helpdeskctl
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/schema.c: schema/embed.sh $(SCHEMA)
 	@mkdir -p $(BUILD)
@@ -96,7 +100,10 @@ demo: deps-build
 	sh tests/demo.sh $(BUILD) $(DURATION)
 
 check: deps-test
-	$(MAKE) BUILD=build/check SANITIZE=1 all $(patsubst build/%,build/check/%,$(UNIT_BIN))
+	$(MAKE) -s all
+	$(MAKE) -s BUILD=build/check SANITIZE=1 all $(patsubst build/%,build/check/%,$(UNIT_BIN))
+	/usr/bin/python3 tests/sql_args.py
+	$(MAKE) -s cppcheck
 	/usr/bin/python3 tests/run.py --build build/check
 
 bench: deps-test
@@ -108,7 +115,10 @@ cppcheck:
 	  -D_GNU_SOURCE -Iparsers -Idaemon daemon parsers tests/unit
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/helpdeskd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/helpdeskd \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 systemd/helpdeskd.service $(DESTDIR)$(UNITDIR)/helpdeskd.service
+	install -m 0644 systemd/helpdeskd.sysusers $(DESTDIR)$(SYSUSERSDIR)/helpdeskd.conf
 	install -m 0755 $(BUILD)/helpdeskd $(DESTDIR)$(SBINDIR)/helpdeskd
 	install -m 0755 $(BUILD)/helpdeskctl $(DESTDIR)$(BINDIR)/helpdeskctl
 	install -m 0644 config/templates-en.conf $(DESTDIR)$(SYSCONFDIR)/helpdeskd/templates-en.conf
@@ -117,6 +127,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/helpdeskd $(DESTDIR)$(BINDIR)/helpdeskctl \
+	  $(DESTDIR)$(UNITDIR)/helpdeskd.service $(DESTDIR)$(SYSUSERSDIR)/helpdeskd.conf \
 	  $(DESTDIR)$(SYSCONFDIR)/helpdeskd/templates-en.conf
 
 clean:

@@ -340,11 +340,15 @@ decode(const struct hd_config *cfg, GSM_SMSMessage **parts, size_t n, GSM_SMSMes
 			  GSM_SMSCodingToString(m->Coding), udh[0] ? udh : "-", m->Length);
 		if (m->PDU == SMS_Status_Report)
 			in->ignore = "delivery report";
+		else if (m->Coding == SMS_Coding_8bit && m->Length == 0)
+			in->quarantine = "no text: truncated or incomplete message";
 		else if (m->Coding == SMS_Coding_8bit)
 			in->quarantine = "binary (8-bit) SMS, not text";
 		else if (m->Coding == SMS_Coding_Unicode_Compression ||
 			 m->Coding == SMS_Coding_Default_Compression)
 			in->quarantine = "compressed SMS is not supported";
+		else if (u < (size_t)m->Length)
+			in->quarantine = "text could not be decoded (wrong encoding)";
 		else
 			sb_append(&utf16, (const char *)m->Text, 2 * u);
 	}

@@ -28,6 +28,10 @@ struct hd_parsed {
  * and must be followed by white space, punctuation or the end of the text.
  * prefix is the ticket prefix ("HD") used to recognise ticket numbers.
  * Always succeeds; out->cmd says what the text is.
+ * Details (docs/grammar.md): U+00A0 counts as white space; STATUS with a
+ * valid number ignores text after it; STATUS with a malformed number (the
+ * prefix and/or digits, no letters) gives HD_STATUS with an empty ticket;
+ * out->arg is never NULL (it is out->ticket, "" when there is no argument).
  */
 void hd_parse(const char *text, size_t len, const char *prefix, struct hd_parsed *out);
 

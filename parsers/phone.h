@@ -22,6 +22,12 @@ enum phone_kind {
  * prepended. Short codes (fewer than 7 digits, e.g. "3636") are returned as
  * PHONE_NAME with the digits in out. Alphanumeric senders are copied to out
  * (printable ASCII only) as PHONE_NAME.
+ * In detail: any ASCII letter makes s a name ("0811abc" too) unless it starts
+ * with '+' (then PHONE_INVALID); names are trimmed and cut to PHONE_MAX-1
+ * bytes. "Long enough" is at least 8 digits after default_cc. International
+ * results need 7..15 digits not starting with 0. Any other character ('#',
+ * '/', a second '+', non-ASCII) or a default_cc outside 1..999 where one is
+ * needed gives PHONE_INVALID, and out is then "".
  */
 enum phone_kind phone_normalize(const char *s, size_t len, int default_cc, char out[PHONE_MAX]);
 

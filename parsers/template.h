@@ -14,6 +14,7 @@ struct tmpl_var {
  * "{{" and "}}" stand for literal braces. Returns 0 when every placeholder is
  * known and every brace is balanced; otherwise -1 with a message such as
  * "unknown placeholder {tiket} at offset 12" written to err (errlen bytes).
+ * A '{' that starts no "{name}" with name in [a-z_]+ is also an error.
  */
 int tmpl_check(const char *tmpl, const char *const *allowed, size_t nallowed,
 	       char *err, size_t errlen);

@@ -58,6 +58,13 @@ static const struct parse_case parse_cases[] = {
 	{ "HELPDESK-printer", HD_COMPLAINT, "printer" },
 	{ "HeLpDeSk printer", HD_COMPLAINT, "printer" },
 	{ "HELPDESK,printer", HD_COMPLAINT, "printer" },
+	{ "HELPDESK, printer rusak", HD_COMPLAINT, "printer rusak" },
+	{ "HELPDESK komputer Bagian Umum mati total\n         kabel power sudah dicek\n", HD_COMPLAINT,
+	  "komputer Bagian Umum mati total\n         kabel power sudah dicek" },
+	{ "HELPDESK \xea\xa6\xa5\xea\xa6\xbf\xea\xa6\xb6\xea\xa6\xa4\xea\xa7\x80\xea\xa6\xa0\xea\xa6\xbc\xea\xa6\x82 "
+	  "\xea\xa6\xab\xea\xa6\xb8\xea\xa6\xb1\xea\xa6\x8f\xea\xa7\x80", HD_COMPLAINT,
+	  "\xea\xa6\xa5\xea\xa6\xbf\xea\xa6\xb6\xea\xa6\xa4\xea\xa7\x80\xea\xa6\xa0\xea\xa6\xbc\xea\xa6\x82 "
+	  "\xea\xa6\xab\xea\xa6\xb8\xea\xa6\xb1\xea\xa6\x8f\xea\xa7\x80" },
 	{ "HELPDESK.printer", HD_COMPLAINT, "printer" },
 	{ "HELPDESK;printer", HD_COMPLAINT, "printer" },
 	{ "HELPDESK_printer", HD_COMPLAINT, "printer" },
@@ -103,6 +110,7 @@ static const struct parse_case parse_cases[] = {
 	{ "\xc2HELPDESK printer", HD_NOT_KEYWORD, "" },
 	{ "\xe2\x80\x8bHELPDESK printer", HD_NOT_KEYWORD, "" },
 	{ "Halo, HELPDESK printer", HD_NOT_KEYWORD, "" },
+	{ "Re: HELPDESK printer rusak", HD_NOT_KEYWORD, "" },
 
 	/* Keyword with nothing meaningful after it. */
 	{ "HELPDESK", HD_EMPTY, "" },
@@ -151,6 +159,9 @@ static const struct parse_case parse_cases[] = {
 	{ "HELPDESK STATUS 2611-0042", HD_STATUS, "" },
 	{ "HELPDESK STATUS HD", HD_STATUS, "" },
 	{ "HELPDESK cek 42", HD_STATUS, "" },
+	{ "HELPDESK CEK?", HD_STATUS, "" },
+	{ "HELPDESK STATUS HD-261-42", HD_STATUS, "" },
+	{ "HELPDESK cek 2611-0042", HD_STATUS, "" },
 
 	/* STATUS / CEK followed by other text: a complaint. */
 	{ "HELPDESK status jaringan mati sejak pagi", HD_COMPLAINT, "status jaringan mati sejak pagi" },
@@ -160,6 +171,7 @@ static const struct parse_case parse_cases[] = {
 	{ "HELPDESK cek HD-2611-0042abc", HD_COMPLAINT, "cek HD-2611-0042abc" },
 	{ "HELPDESK STATUSHD-2611-0042", HD_COMPLAINT, "STATUSHD-2611-0042" },
 	{ "HELPDESK statuses", HD_COMPLAINT, "statuses" },
+	{ "HELPDESK STATUSNYA gimana", HD_COMPLAINT, "STATUSNYA gimana" },
 	{ "HELPDESK cekrek kamera", HD_COMPLAINT, "cekrek kamera" },
 	{ "HELPDESK status \xf0\x9f\x99\x8f", HD_COMPLAINT, "status \xf0\x9f\x99\x8f" },
 	{ "HELPDESK STATUS\xc3\xa9", HD_COMPLAINT, "STATUS\xc3\xa9" },

@@ -1,0 +1,209 @@
+"""test_crash.py: rules 1-3 under SIGKILL.
+
+200 HELPDESK SMS from 50 senders (GSM, some Unicode, some multipart) are
+dropped in batches while helpdeskd runs; the daemon is killed with SIGKILL
+at seeded random moments (7 times) and restarted at once each time. Then it
+runs until the modem is empty and no outbox row is pending (bounded), and:
+
+- every message has exactly one ticket (matched by a tag in its text), with
+  the exact text and the sender's E.164 number: none lost, none duplicated;
+- every ticket has exactly one 'created' event, exactly one reply row (to
+  the reporter, state 'sent', provider_ref set) and one notice per admin;
+- ticket numbers of the month are 0001..0200 without gaps;
+- the modem is empty.
+
+Runs the optimised build/helpdeskd when it exists (ASan makes the check
+build slow), else the build under test, with log_level info.
+"""
+
+import datetime as dt
+import os
+import random
+import time
+
+from harness import (Check, TestEnv, finish_daemon, query, wait_for, build_path, ROOT)
+
+SEED = 20261122
+N_MESSAGES = 200
+N_SENDERS = 50
+N_KILLS = 7
+T0 = dt.datetime(2026, 11, 22, 7, 0, 0, tzinfo=dt.timezone.utc)
+
+WORDS = ("printer komputer jaringan internet server aplikasi email website scanner "
+         "proyektor UPS keyboard mouse monitor wifi router switch toner absensi "
+         "rusak mati macet lambat error putus hilang tidak bisa login dibuka "
+         "mencetak menyala terhubung tolong segera dibantu di ruang lantai bagian "
+         "dinas kantor kecamatan sekretariat gedung").split()
+UNITS = ["Bagian Umum Setda", "BPKAD", "Dinas Pendidikan", "Dinkes", "Disdukcapil",
+         "Bappeda", "RSUD", "Kecamatan Sukamaju", "DPRD", "Diskominfo"]
+EMOJI = ["😢", "🙏", "😩", "⚠️", "🖨️"]
+
+
+def make_messages(rng):
+    senders = []
+    for i in range(N_SENDERS):
+        digits = "812%08d" % (rng.randrange(10 ** 8))
+        form = rng.choice(("+62%s", "0%s", "0%s-dash", "62%s"))
+        if form == "0%s-dash":
+            s = "0%s-%s-%s" % (digits[:3], digits[3:7], digits[7:])
+        else:
+            s = form % digits
+        senders.append((s, "+62" + digits))
+    msgs = []
+    for i in range(N_MESSAGES):
+        sender, norm = rng.choice(senders)
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(4, 12)))
+        kind = rng.random()
+        if kind < 0.12:
+            body += " " + rng.choice(EMOJI) + " " + rng.choice(UNITS) + " ñ"
+        elif kind < 0.22:
+            body += ". " + " ".join(rng.choice(WORDS) for _ in range(60))
+        text = "HELPDESK [c%03d] %s, %s" % (i, body, rng.choice(UNITS))
+        msgs.append({"tag": "[c%03d]" % i, "sender": sender, "norm": norm, "text": text,
+                     "when": T0 + dt.timedelta(seconds=i), "ref": i % 256})
+    return msgs
+
+
+def crash_binary():
+    opt = os.path.join(ROOT, "build", "helpdeskd")
+    if os.access(opt, os.X_OK):
+        return opt
+    return build_path("helpdeskd")
+
+
+def test_crash():
+    check = Check()
+    rng = random.Random(SEED)
+    msgs = make_messages(rng)
+    env = TestEnv("crash", {"log_level": "info", "outbox.replies_per_hour": 1000})
+    binary = crash_binary()
+    check.note("binary %s" % os.path.relpath(binary, ROOT))
+    d = None
+    t_start = time.monotonic()
+    try:
+        # Plan: batches of 10..40 messages 0.2..1.2 s apart; kills at random
+        # moments shortly after some drops (while the daemon is busy).
+        plan, t, i = [], 0.3, 0
+        while i < len(msgs):
+            n = rng.randrange(10, 41)
+            plan.append((t, "drop", msgs[i:i + n]))
+            i += n
+            t += rng.uniform(0.2, 1.2)
+        drop_times = [p[0] for p in plan]
+        for _ in range(N_KILLS):
+            plan.append((rng.choice(drop_times) + rng.uniform(0.02, 0.9), "kill", None))
+        plan.sort(key=lambda p: (p[0], p[1] == "kill"))
+
+        d = env.daemon(binary).start()
+        t_base = time.monotonic()
+        kills = 0
+        for when, what, batch in plan:
+            delay = t_base + when - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            if what == "drop":
+                for m in batch:
+                    env.modem.add(m["text"], sender=m["sender"], when=m["when"], ref=m["ref"])
+            else:
+                if not d.alive():
+                    check(False, "helpdeskd died on its own before kill %d; log tail:\n%s"
+                          % (kills + 1, d.log_tail()))
+                d.kill()
+                kills += 1
+                d = env.daemon(binary).start(timeout=20)
+        check.note("dropped %d messages, %d SIGKILLs in %.1fs"
+                   % (len(msgs), kills, time.monotonic() - t_base))
+
+        def done():
+            if not env.modem.empty():
+                return False
+            r = query(env.db_path, "SELECT count(*) AS n FROM outbox WHERE state = 'pending'")
+            m = query(env.db_path, "SELECT count(*) AS n FROM messages")
+            return r and r[0]["n"] == 0 and m and m[0]["n"] >= len(msgs)
+
+        ok = wait_for(done, 90, 0.2)
+        check(ok, "not settled 90s after the last drop: modem %d files, %r"
+              % (env.modem.count(), query(env.db_path, "SELECT state, count(*) AS n FROM outbox "
+                                          "GROUP BY state")))
+        check(d.alive(), "helpdeskd died at the end; log tail:\n" + d.log_tail())
+        finish_daemon(d, check)
+        d = None
+
+        tickets = query(env.db_path, "SELECT * FROM tickets ORDER BY id")
+        messages = query(env.db_path, "SELECT * FROM messages ORDER BY id")
+        outbox = query(env.db_path, "SELECT * FROM outbox ORDER BY id")
+        events = query(env.db_path, "SELECT * FROM events WHERE kind = 'created'")
+
+        check.eq(len(messages), len(msgs), "messages rows")
+        check.eq(len(tickets), len(msgs), "tickets rows")
+        bad_outcomes = [(m["id"], m["outcome"], m["reason"]) for m in messages
+                        if m["outcome"] != "ticket"]
+        check(not bad_outcomes, "messages not 'ticket': %r" % bad_outcomes[:5])
+
+        by_tag = {}
+        for t in tickets:
+            k = t["text"].find("[c")
+            tag = t["text"][k:k + 6] if k >= 0 else None
+            by_tag.setdefault(tag, []).append(t)
+        lost = [m["tag"] for m in msgs if m["tag"] not in by_tag]
+        dup = [tag for tag, ts in by_tag.items() if len(ts) > 1]
+        check(not lost, "%d messages lost (no ticket): %s" % (len(lost), lost[:10]))
+        check(not dup, "%d messages ticketed twice: %s" % (len(dup), dup[:10]))
+
+        msg_by_ticket = {m["ticket_id"]: m for m in messages if m["ticket_id"] is not None}
+        wrong_text, wrong_reporter = [], []
+        for m in msgs:
+            for t in by_tag.get(m["tag"], [])[:1]:
+                mm = msg_by_ticket.get(t["id"])
+                if mm is None or mm["text"] != m["text"]:
+                    wrong_text.append(m["tag"])
+                if t["reporter"] != m["norm"]:
+                    wrong_reporter.append((m["tag"], t["reporter"], m["norm"]))
+        check(not wrong_text, "%d tickets whose message text differs: %s"
+              % (len(wrong_text), wrong_text[:10]))
+        check(not wrong_reporter, "wrong reporters: %s" % wrong_reporter[:5])
+
+        ids = {t["id"] for t in tickets}
+        created = {}
+        for e in events:
+            created[e["ticket_id"]] = created.get(e["ticket_id"], 0) + 1
+        check(all(created.get(i) == 1 for i in ids),
+              "tickets without exactly one 'created' event: %d"
+              % sum(1 for i in ids if created.get(i) != 1))
+
+        replies, notices = {}, {}
+        for o in outbox:
+            if o["kind"] == "reply":
+                replies.setdefault(o["ticket_id"], []).append(o)
+            elif o["kind"] == "admin_notice":
+                notices.setdefault(o["ticket_id"], []).append(o)
+        not_one = [i for i in ids if len(replies.get(i, [])) != 1]
+        check(not not_one, "%d tickets without exactly one reply row (e.g. %s)"
+              % (len(not_one), [(i, len(replies.get(i, []))) for i in not_one[:5]]))
+        unsent = [(o["id"], o["state"], o["last_error"]) for rs in replies.values() for o in rs
+                  if o["state"] != "sent" or not o["provider_ref"] or not o["sent_at"]]
+        check(not unsent, "%d replies not sent: %s" % (len(unsent), unsent[:5]))
+        rep_of = {t["id"]: t["reporter"] for t in tickets}
+        misaddressed = [o["id"] for rs in replies.values() for o in rs
+                        if o["recipient"] != rep_of.get(o["ticket_id"])]
+        check(not misaddressed, "replies not to the reporter: %s" % misaddressed[:5])
+        not_one = [i for i in ids if len(notices.get(i, [])) != 1]
+        check(not not_one, "%d tickets without exactly one admin notice" % len(not_one))
+        unsent = [o["id"] for rs in notices.values() for o in rs if o["state"] != "sent"]
+        check(not unsent, "%d admin notices not sent" % len(unsent))
+
+        seqs = sorted(int(t["number"].rsplit("-", 1)[1]) for t in tickets)
+        check(seqs == list(range(1, len(tickets) + 1)),
+              "ticket sequence numbers have gaps or repeats: first differences %s"
+              % [(i + 1, s) for i, s in enumerate(seqs) if s != i + 1][:5])
+        check(env.modem.empty(), "modem not empty: %d files" % env.modem.count())
+        check.note("total %.1fs" % (time.monotonic() - t_start))
+    finally:
+        if d:
+            d.kill()
+        env.cleanup(not check.ok)
+    return check
+
+
+def tests(pattern=None):
+    return [("crash/sigkill_200", test_crash)]
