@@ -36,7 +36,7 @@ COMMON_SRC  := daemon/log.c daemon/config.c daemon/store.c daemon/migrate.c \
                daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c \
                daemon/intake.c
 DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \
-               daemon/sms.c
+               daemon/sms.c daemon/sms_codec.c
 CTL_SRC     := daemon/helpdeskctl.c
 SCHEMA      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))

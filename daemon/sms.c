@@ -1,13 +1,12 @@
 /*
- * sms.c: the SMS channel on libGammu: reads every inbox message, joins
- * multipart messages, decodes them to UTF-8, deletes them once recorded,
- * and sends replies (multipart where needed). All libGammu calls happen on
- * the channel's own thread.
+ * sms.c: the SMS channel on libGammu: connects to the modem, reads every
+ * inbox message, groups multipart messages (waiting for missing parts),
+ * deletes messages once recorded, and sends replies. All libGammu calls
+ * happen on the channel's own thread; sms_codec.c does the conversions.
  */
 #include "channel.h"
+#include "sms_codec.h"
 #include "log.h"
-#include "phone.h"
-#include "text.h"
 #include "util.h"
 
 #include <gammu.h>
@@ -42,14 +41,6 @@ struct sms_priv {
 	int64_t last_scan;		/* mono_ms */
 	struct seen *seen;
 	size_t nseen;
-};
-
-/* What ack() needs: the locations of every part. */
-struct sms_token {
-	size_t nparts;
-	struct {
-		int folder, location;
-	} part[];
 };
 
 static int
@@ -191,25 +182,6 @@ sms_open(struct channel *ch, char **err)
 	return 0;
 }
 
-static int64_t
-gsm_time_ms(const GSM_DateTime *dt)
-{
-	struct tm tm = { 0 };
-	time_t t;
-
-	if (dt->Year == 0 || dt->Month < 1 || dt->Month > 12 || dt->Day < 1)
-		return 0;
-	tm.tm_year = dt->Year - 1900;
-	tm.tm_mon = dt->Month - 1;
-	tm.tm_mday = dt->Day;
-	tm.tm_hour = dt->Hour;
-	tm.tm_min = dt->Minute;
-	tm.tm_sec = dt->Second;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return 0;
-	return ((int64_t)t - dt->Timezone) * 1000;
-}
-
 /* Find or add key in the seen-list; returns NULL when out of memory. */
 static struct seen *
 seen_get(struct sms_priv *p, const char *key)
@@ -249,184 +221,12 @@ seen_prune(struct sms_priv *p)
 	p->nseen = j;
 }
 
-static char *
-number_utf8(const unsigned char *ucs)
-{
-	size_t n = UnicodeLength(ucs), len;
-
-	return utf16be_to_utf8(ucs, n, &len);
-}
-
-/* Two parts belong to one message when sender, reference and count match. */
-static int
-same_message(const GSM_SMSMessage *a, const GSM_SMSMessage *b)
-{
-	size_t la = UnicodeLength(a->Number), lb = UnicodeLength(b->Number);
-
-	return a->UDH.AllParts == b->UDH.AllParts && a->UDH.ID8bit == b->UDH.ID8bit &&
-	       a->UDH.ID16bit == b->UDH.ID16bit && la == lb &&
-	       memcmp(a->Number, b->Number, 2 * la) == 0;
-}
-
-static int
-multipart(const GSM_SMSMessage *m)
-{
-	return (m->UDH.Type == UDH_ConcatenatedMessages ||
-		m->UDH.Type == UDH_ConcatenatedMessages16bit) &&
-	       m->UDH.AllParts > 1 && m->UDH.PartNumber >= 1;
-}
-
-static int
-by_part(const void *a, const void *b)
-{
-	const GSM_SMSMessage *x = *(GSM_SMSMessage *const *)a, *y = *(GSM_SMSMessage *const *)b;
-
-	return x->UDH.PartNumber - y->UDH.PartNumber;
-}
-
-/*
- * Build one inbound message from the distinct parts text[0..n) of one
- * message, in order; all[0..nall) are every location to delete once it is
- * recorded (a part received twice included). Sets in->quarantine or
- * in->ignore for what is not a text message. Returns 0 or -1 (memory).
- */
-static int
-decode(const struct hd_config *cfg, GSM_SMSMessage **parts, size_t n, GSM_SMSMessage **all,
-       size_t nall, int incomplete, struct inbound *in)
-{
-	struct sbuf raw = { 0 }, utf16 = { 0 }, key = { 0 };
-	struct sms_token *tok;
-	char phone[PHONE_MAX], *num, hash[65], udh[2 * GSM_MAX_UDH_LENGTH + 1];
-	const GSM_SMSMessage *first = parts[0];
-
-	memset(in, 0, sizeof(*in));
-	in->channel = "sms";
-	in->parts = (int)n;
-	if ((tok = malloc(sizeof(*tok) + nall * sizeof(tok->part[0]))) == NULL)
-		return -1;
-	tok->nparts = nall;
-	for (size_t i = 0; i < nall; i++) {
-		tok->part[i].folder = all[i]->Folder;
-		tok->part[i].location = all[i]->Location;
-	}
-	in->token = tok;
-	if ((num = number_utf8(first->Number)) == NULL)
-		return -1;
-	switch (phone_normalize(num, strlen(num), cfg->country_code, phone)) {
-	case PHONE_NUMBER:
-		in->reply_ok = 1;
-		in->sender = strdup(phone);
-		break;
-	case PHONE_NAME:
-		in->sender = strdup(phone);
-		break;
-	default:
-		in->sender = strdup("unknown");
-	}
-	free(num);
-	if (in->sender == NULL)
-		return -1;
-	in->sent_at = gsm_time_ms(&first->DateTime);
-
-	for (size_t i = 0; i < n; i++) {
-		const GSM_SMSMessage *m = parts[i];
-		size_t u = UnicodeLength(m->Text);
-
-		for (int k = 0; k < m->UDH.Length && k < GSM_MAX_UDH_LENGTH; k++)
-			snprintf(udh + 2 * k, 3, "%02X", m->UDH.Text[k]);
-		udh[2 * (m->UDH.Length > 0 ? m->UDH.Length : 0)] = '\0';
-		sb_printf(&raw, "part %zu/%zu folder %d location %d pdu %d coding %s udh %s length %d\n",
-			  i + 1, n, m->Folder, m->Location, (int)m->PDU,
-			  GSM_SMSCodingToString(m->Coding), udh[0] ? udh : "-", m->Length);
-		if (m->PDU == SMS_Status_Report)
-			in->ignore = "delivery report";
-		else if (m->Coding == SMS_Coding_8bit && m->Length == 0)
-			in->quarantine = "no text: truncated or incomplete message";
-		else if (m->Coding == SMS_Coding_8bit)
-			in->quarantine = "binary (8-bit) SMS, not text";
-		else if (m->Coding == SMS_Coding_Unicode_Compression ||
-			 m->Coding == SMS_Coding_Default_Compression)
-			in->quarantine = "compressed SMS is not supported";
-		else if (u < (size_t)m->Length)
-			in->quarantine = "text could not be decoded (wrong encoding)";
-		else
-			sb_append(&utf16, (const char *)m->Text, 2 * u);
-	}
-	if (incomplete && !in->quarantine && !in->ignore)
-		sb_printf(&raw, "incomplete: %zu of %d parts after %d s\n", n, first->UDH.AllParts,
-			  cfg->sms.multipart_timeout);
-	if (utf16.oom || raw.oom)
-		goto oom;
-	in->text = utf16be_to_utf8((const unsigned char *)(utf16.s ? utf16.s : ""), utf16.len / 2,
-				   &in->text_len);
-	if (in->text == NULL)
-		goto oom;
-	sb_append(&raw, in->text, in->text_len);
-	/* Rule 2: sender, SMSC time stamp and text identify a message. */
-	sha256_hex(in->text, in->text_len, hash);
-	sb_printf(&key, "sms:%s:%lld:%s:%d", in->sender, (long long)in->sent_at, hash, (int)n);
-	if (multipart(first))
-		sb_printf(&key, ":%d.%d.%d", first->UDH.ID8bit, first->UDH.ID16bit,
-			  first->UDH.AllParts);
-	if (key.oom || raw.oom)
-		goto oom;
-	in->dedup_key = key.s;
-	in->raw = raw.s;
-	in->raw_len = raw.len;
-	sb_free(&utf16);
-	return 0;
-oom:
-	sb_free(&raw);
-	sb_free(&utf16);
-	sb_free(&key);
-	return -1;
-}
-
-/* A slot that could not be read, quarantined so that it leaves the SIM. */
-static int
-unreadable(int folder, int location, const char *why, struct inbound *in)
-{
-	struct sms_token *tok;
-
-	memset(in, 0, sizeof(*in));
-	in->channel = "sms";
-	in->parts = 1;
-	in->quarantine = "unreadable message in the modem";
-	if ((tok = malloc(sizeof(*tok) + sizeof(tok->part[0]))) == NULL)
-		return -1;
-	tok->nparts = 1;
-	tok->part[0].folder = folder;
-	tok->part[0].location = location;
-	in->token = tok;
-	in->sender = strdup("unknown");
-	in->text = strdup("");
-	if (asprintf(&in->raw, "folder %d location %d: %s", folder, location, why) < 0)
-		in->raw = NULL;
-	if (asprintf(&in->dedup_key, "sms-unreadable:%d:%d:%lld", folder, location,
-		     (long long)now_ms()) < 0)
-		in->dedup_key = NULL;
-	if (!in->sender || !in->text || !in->raw || !in->dedup_key)
-		return -1;
-	in->raw_len = strlen(in->raw);
-	return 0;
-}
-
-static void
-free_inbound(struct inbound *in)
-{
-	free(in->sender);
-	free(in->dedup_key);
-	free(in->text);
-	free(in->raw);
-	free(in->token);
-}
-
 static void
 sms_release(struct channel *ch, struct inbound *msgs, size_t n)
 {
 	(void)ch;
 	for (size_t i = 0; i < n; i++)
-		free_inbound(&msgs[i]);
+		sms_inbound_free(&msgs[i]);
 	free(msgs);
 }
 
@@ -479,7 +279,7 @@ scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **b
 					break;
 				}
 				*bad = nb;
-				if (unreadable(f, l, GSM_ErrorString(e), &nb[(*nbad)++]) < 0) {
+				if (sms_unreadable(f, l, GSM_ErrorString(e), &nb[(*nbad)++]) < 0) {
 					rc = -1;
 					break;
 				}
@@ -546,20 +346,20 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 			continue;
 		group[g++] = &parts[i];
 		used[i] = 1;
-		if (multipart(&parts[i])) {
+		if (sms_is_multipart(&parts[i])) {
 			for (size_t j = i + 1; j < n; j++)
-				if (!used[j] && multipart(&parts[j]) && same_message(&parts[i], &parts[j])) {
+				if (!used[j] && sms_is_multipart(&parts[j]) && sms_same_message(&parts[i], &parts[j])) {
 					group[g++] = &parts[j];
 					used[j] = 1;
 				}
-			qsort(group, g, sizeof(*group), by_part);
+			qsort(group, g, sizeof(*group), sms_by_part);
 		}
 		/* uniq: one copy of each part number, for the text. */
 		for (size_t k = 0; k < g; k++)
 			if (nu == 0 || group[k]->UDH.PartNumber != uniq[nu - 1]->UDH.PartNumber)
 				uniq[nu++] = group[k];
-		if (multipart(&parts[i]) && (int)nu < parts[i].UDH.AllParts) {
-			char key[160], *num = number_utf8(parts[i].Number);
+		if (sms_is_multipart(&parts[i]) && (int)nu < parts[i].UDH.AllParts) {
+			char key[160], *num = sms_number_utf8(parts[i].Number);
 			struct seen *s;
 
 			snprintf(key, sizeof(key), "part:%.100s:%d:%d:%d", num ? num : "?",
@@ -576,7 +376,7 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 		if (nm == NULL)
 			goto out;
 		msgs = nm;
-		if (decode(ch->cfg, uniq, nu, group, g, incomplete, &msgs[nmsgs++]) < 0)
+		if (sms_decode(ch->cfg, uniq, nu, group, g, incomplete, &msgs[nmsgs++]) < 0)
 			goto out;
 		if (incomplete)
 			log_warn("sms: multipart message from %s has %zu of %d parts after %d s:"
@@ -623,48 +423,6 @@ sms_ack(struct channel *ch, struct inbound *in)
 	return rc;
 }
 
-/* Encode body as SMS parts, cutting it (with "...") to max_parts. */
-static int
-encode(const char *body, int max_parts, GSM_MultiSMSMessage *out, GSM_Debug_Info *di)
-{
-	size_t len = strlen(body);
-
-	for (int tries = 0; tries < 8; tries++) {
-		GSM_MultiPartSMSInfo info;
-		unsigned char *u16;
-		size_t units;
-		struct sbuf cut = { 0 };
-		GSM_Error e;
-
-		sb_append(&cut, body, len);
-		if (len < strlen(body))
-			sb_puts(&cut, "...");
-		if (cut.oom || (u16 = utf8_to_utf16be(cut.s, cut.len, &units)) == NULL) {
-			sb_free(&cut);
-			return -1;
-		}
-		sb_free(&cut);
-		GSM_ClearMultiPartSMSInfo(&info);
-		info.Class = -1;
-		info.EntriesNum = 1;
-		info.Entries[0].ID = SMS_ConcatenatedAutoTextLong;
-		info.Entries[0].Buffer = u16;
-		memset(out, 0, sizeof(*out));
-		e = GSM_EncodeMultiPartSMS(di, &info, out);
-		free(u16);
-		if (e != ERR_NONE)
-			return -1;
-		if (out->Number <= max_parts)
-			return 0;
-		/* Too long: keep the share that fits, on a character boundary. */
-		len = len * (size_t)max_parts / (size_t)out->Number;
-		len = len > 8 ? len - 8 : 0;
-		while (len > 0 && ((unsigned char)body[len] & 0xc0) == 0x80)
-			len--;
-	}
-	return -1;
-}
-
 static enum send_result
 sms_send(struct channel *ch, const struct outmsg *om, char **ref, char **err)
 {
@@ -676,7 +434,7 @@ sms_send(struct channel *ch, const struct outmsg *om, char **ref, char **err)
 	*ref = *err = NULL;
 	if (multi == NULL)
 		return SEND_RETRY;
-	if (encode(om->body, ch->cfg->sms.max_parts, multi, GSM_GetDebug(p->sm)) < 0) {
+	if (sms_encode(om->body, ch->cfg->sms.max_parts, multi, GSM_GetDebug(p->sm)) < 0) {
 		*err = strdup("cannot encode the text as SMS");
 		free(multi);
 		return SEND_FATAL;

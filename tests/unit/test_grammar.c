@@ -5,33 +5,6 @@
 #include "grammar.h"
 #include "unit.h"
 
-/* A malloc'ed copy of n bytes with no NUL after them, so ASan sees overreads. */
-static char *
-dup_exact(const char *s, size_t n)
-{
-	char *p = malloc(n > 0 ? n : 1);
-
-	if (p == NULL) {
-		perror("malloc");
-		exit(2);
-	}
-	if (n > 0)
-		memcpy(p, s, n);
-	return p;
-}
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-
-/* xorshift64*: deterministic, so failures reproduce. */
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1du;
-}
-
 /* 1 when p's arg is what it should be for its command and lies where it should. */
 static int
 arg_sane(const struct hd_parsed *p, const char *buf, size_t len)
@@ -557,6 +530,7 @@ test_pieces(void)
 int
 main(void)
 {
+	unit_rng_state = 0x9e3779b97f4a7c15u;
 	test_parse_table();
 	test_parse_special();
 	test_ticket_table();

@@ -5,33 +5,6 @@
 #include "phone.h"
 #include "unit.h"
 
-/* A malloc'ed copy of n bytes with no NUL after them, so ASan sees overreads. */
-static char *
-dup_exact(const char *s, size_t n)
-{
-	char *p = malloc(n > 0 ? n : 1);
-
-	if (p == NULL) {
-		perror("malloc");
-		exit(2);
-	}
-	if (n > 0)
-		memcpy(p, s, n);
-	return p;
-}
-
-static uint64_t rng_state = 0x2545f4914f6cdd1du;
-
-/* xorshift64*: deterministic, so failures reproduce. */
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1du;
-}
-
 struct phone_case {
 	const char *in;
 	int cc;
@@ -297,6 +270,7 @@ test_random(void)
 int
 main(void)
 {
+	unit_rng_state = 0x2545f4914f6cdd1du;
 	test_table();
 	test_special();
 	test_random();

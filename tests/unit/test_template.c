@@ -5,18 +5,6 @@
 #include "template.h"
 #include "unit.h"
 
-static uint64_t rng_state = 0xda942042e4dd58b5u;
-
-/* xorshift64*: deterministic, so failures reproduce. */
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1du;
-}
-
 #define PRAY "\xf0\x9f\x99\x8f"
 
 static const char *const allowed[] = { "ticket", "name", "status", "sla_hours" };
@@ -297,6 +285,7 @@ test_random(void)
 int
 main(void)
 {
+	unit_rng_state = 0xda942042e4dd58b5u;
 	test_check_table();
 	test_check_special();
 	test_expand_table();

@@ -5,33 +5,6 @@
 #include "text.h"
 #include "unit.h"
 
-/* A malloc'ed copy of n bytes with no NUL after them, so ASan sees overreads. */
-static char *
-dup_exact(const char *s, size_t n)
-{
-	char *p = malloc(n > 0 ? n : 1);
-
-	if (p == NULL) {
-		perror("malloc");
-		exit(2);
-	}
-	if (n > 0)
-		memcpy(p, s, n);
-	return p;
-}
-
-static uint64_t rng_state = 0x853c49e6748fea9bu;
-
-/* xorshift64*: deterministic, so failures reproduce. */
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1du;
-}
-
 #define PRAY	"\xf0\x9f\x99\x8f"	/* U+1F64F, an emoji outside the BMP */
 #define FFFD	"\xef\xbf\xbd"		/* U+FFFD */
 /* "printer" in Javanese script (U+A980..U+A9DF): 8 characters, 24 bytes */
@@ -551,6 +524,7 @@ test_big(void)
 int
 main(void)
 {
+	unit_rng_state = 0x853c49e6748fea9bu;
 	test_utf16_to_utf8();
 	test_utf8_to_utf16();
 	test_valid_and_chars();
