@@ -34,7 +34,7 @@ TEST_DEBS   := python3 sqlite3 cppcheck
 PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c
 COMMON_SRC  := daemon/log.c daemon/config.c daemon/store.c daemon/migrate.c \
                daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c \
-               daemon/intake.c
+               daemon/intake.c daemon/templates.c
 DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \
                daemon/sms.c daemon/sms_codec.c
 CTL_SRC     := daemon/helpdeskctl.c

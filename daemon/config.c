@@ -1,108 +1,28 @@
 /*
  * config.c: loads and validates helpdeskd's libconfig file into struct
- * hd_config, collecting every problem as "FILE:LINE: KEY: ..." lines; owns
- * the built-in Indonesian and English reply templates.
+ * hd_config, collecting every problem as "FILE:LINE: KEY: ..." lines. One
+ * table of key specs per group drives the checks.
  */
 #include "config.h"
 
 #include "phone.h"
 #include "template.h"
+#include "templates.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Built-in template sets. Each fits one GSM-7 SMS (160 characters) with a
- * 14-character ticket number, except info (up to about 300). */
-static const char *const tmpl_id_set[TM__COUNT] = {
-	[TM_ACK] = "Terima kasih, pengaduan Anda kami terima dengan nomor tiket {ticket} "
-		   "dan segera ditindaklanjuti. Cek status: kirim HELPDESK STATUS {ticket}",
-	[TM_EMPTY] = "Uraian masalah belum ada. Kirim: HELPDESK <uraian masalah>. "
-		     "Contoh: HELPDESK Printer di Bagian Umum tidak bisa mencetak",
-	[TM_INFO] = "Helpdesk TI melayani 24 jam lewat SMS dan email. "
-		    "Lapor gangguan: HELPDESK <uraian masalah>, contoh: HELPDESK Internet kantor "
-		    "mati sejak pagi. Cek tiket: HELPDESK STATUS <nomor tiket>. "
-		    "Layanan telepon hanya pada jam kerja.",
-	[TM_STATUS] = "Tiket {ticket}: status {status}, teknisi {assignee}, catatan: {note}",
-	[TM_STATUS_UNKNOWN] = "Tiket {ticket} tidak ditemukan atau bukan tiket Anda. "
-			      "Cek status: kirim HELPDESK STATUS <nomor tiket>",
-	[TM_ADMIN_NEW] = "Tiket baru {ticket} dari {reporter} ({skpd}): {text}",
-};
-
-/* The same text ships in config/templates-en.conf; keep the two in step. */
-static const char *const tmpl_en_set[TM__COUNT] = {
-	[TM_ACK] = "Thank you, your complaint was received as ticket {ticket} and we will "
-		   "follow it up. To check it, send HELPDESK STATUS {ticket}",
-	[TM_EMPTY] = "Please describe the problem. Send: HELPDESK <description of the problem>. "
-		     "Example: HELPDESK Printer in the General Affairs office does not print",
-	[TM_INFO] = "The IT Helpdesk takes reports 24/7 by SMS and email. To report a problem "
-		    "send HELPDESK <description>, e.g. HELPDESK Office internet down since "
-		    "morning. To check a ticket send HELPDESK STATUS <ticket number>. "
-		    "Phone support in office hours only.",
-	[TM_STATUS] = "Ticket {ticket}: status {status}, technician {assignee}, note: {note}",
-	[TM_STATUS_UNKNOWN] = "Ticket {ticket} was not found or is not yours. "
-			      "To check a ticket send HELPDESK STATUS <ticket number>",
-	[TM_ADMIN_NEW] = "New ticket {ticket} from {reporter} ({skpd}): {text}",
-};
-
-static const char *const tmpl_names[TM__COUNT] = {
-	[TM_ACK] = "ack",
-	[TM_EMPTY] = "empty",
-	[TM_INFO] = "info",
-	[TM_STATUS] = "status",
-	[TM_STATUS_UNKNOWN] = "status_unknown",
-	[TM_ADMIN_NEW] = "admin_new",
-};
-
-/* Placeholders every template may use. */
-static const char *const tmpl_vars[] = {
-	"ticket", "text", "status", "priority", "assignee", "note", "skpd",
-	"reporter", "sender", "channel", "created", "category", "prefix",
-};
-#define NTMPL_VARS (sizeof(tmpl_vars) / sizeof(tmpl_vars[0]))
-
 static const char *const log_levels[] = { "error", "warning", "info", "debug" };
 static const int log_prios[] = { 3, 4, 6, 7 };
 #define NLOG_LEVELS 4
-
-/* Keys of each group; the enums index the name tables. */
-enum { K_DATABASE, K_SPOOL_DIR, K_COUNTRY_CODE, K_TICKET_PREFIX, K_LANGUAGE,
-       K_LOG_LEVEL, K_SMS, K_OUTBOX, K_ADMINS, K_TEMPLATES, K__TOP };
-static const char *const top_keys[K__TOP] = {
-	[K_DATABASE] = "database", [K_SPOOL_DIR] = "spool_dir",
-	[K_COUNTRY_CODE] = "country_code", [K_TICKET_PREFIX] = "ticket_prefix",
-	[K_LANGUAGE] = "language", [K_LOG_LEVEL] = "log_level", [K_SMS] = "sms",
-	[K_OUTBOX] = "outbox", [K_ADMINS] = "admins", [K_TEMPLATES] = "templates",
-};
-
-enum { S_ENABLED, S_GAMMURC, S_GAMMURC_SECTION, S_DEVICE, S_CONNECTION, S_MODEL,
-       S_POLL, S_MULTIPART_TIMEOUT, S_SEND_TIMEOUT, S_MAX_PARTS, S_RECONNECT_MIN,
-       S_RECONNECT_MAX, S__COUNT };
-static const char *const sms_keys[S__COUNT] = {
-	[S_ENABLED] = "enabled", [S_GAMMURC] = "gammurc",
-	[S_GAMMURC_SECTION] = "gammurc_section", [S_DEVICE] = "device",
-	[S_CONNECTION] = "connection", [S_MODEL] = "model",
-	[S_POLL] = "poll_interval_ms", [S_MULTIPART_TIMEOUT] = "multipart_timeout",
-	[S_SEND_TIMEOUT] = "send_timeout", [S_MAX_PARTS] = "max_parts",
-	[S_RECONNECT_MIN] = "reconnect_min", [S_RECONNECT_MAX] = "reconnect_max",
-};
-
-enum { O_MAX_ATTEMPTS, O_RETRY_MIN, O_RETRY_MAX, O_REPLIES_PER_HOUR, O__COUNT };
-static const char *const outbox_keys[O__COUNT] = {
-	[O_MAX_ATTEMPTS] = "max_attempts", [O_RETRY_MIN] = "retry_min",
-	[O_RETRY_MAX] = "retry_max", [O_REPLIES_PER_HOUR] = "replies_per_hour",
-};
-
-enum { A_NAME, A_PHONE, A_EMAIL, A__COUNT };
-static const char *const admin_keys[A__COUNT] = {
-	[A_NAME] = "name", [A_PHONE] = "phone", [A_EMAIL] = "email",
-};
 
 /* State of one config_load call. */
 struct loader {
@@ -289,12 +209,39 @@ key_index(const char *name, const char *const *keys, int nkeys)
 	return -1;
 }
 
+/* How one key of a group is read: checked by type, then stored at offset in
+ * the struct the group fills. */
+struct keyspec {
+	const char *name;
+	enum {
+		K_BOOL,		/* true or false, to an int */
+		K_INT,		/* an integer in min..max, to an int */
+		K_STR,		/* a non-empty string (that ok accepts), to a char * */
+		K_STR_ANY,	/* the same, "" included */
+		K_PHONE,	/* a phone number, to a char * in E.164 */
+		K_TMPL,		/* a non-empty template with known placeholders, to a char * */
+		K_GROUP,	/* a group { ... }, read by load */
+		K_CUSTOM,	/* any setting, checked and read by load */
+	} type;
+	int min, max;
+	size_t offset;
+	int (*ok)(const char *v);	/* K_STR, K_STR_ANY: NULL, or a check of v */
+	const char *expect;		/* "expected ..." when ok or K_PHONE rejects v */
+	void (*load)(struct loader *ld, const config_setting_t *s);
+};
+
+/* What load_keys saw of one key. */
+struct seen {
+	const config_setting_t *at;	/* its setting, NULL when absent */
+	int bad;			/* its value was rejected */
+};
+
 static void
-unknown_key(struct loader *ld, const config_setting_t *s, const char *const *keys, int nkeys)
+unknown_key(struct loader *ld, const config_setting_t *s, const struct keyspec *keys, int nkeys)
 {
 	problem(ld, s, "unknown key (expected one of: ");
 	for (int i = 0; i < nkeys; i++)
-		buf_add(ld, "%s%s", i ? ", " : "", keys[i]);
+		buf_add(ld, "%s%s", i ? ", " : "", keys[i].name);
 	buf_add(ld, ")");
 }
 
@@ -336,49 +283,6 @@ get_string(struct loader *ld, const config_setting_t *s, int nonempty)
 	return v;
 }
 
-/* Copy a string setting to *dst; 0 when done. */
-static int
-take_string(struct loader *ld, const config_setting_t *s, int nonempty, char **dst)
-{
-	const char *v = get_string(ld, s, nonempty);
-
-	if (v == NULL)
-		return -1;
-	return set_str(ld, dst, v);
-}
-
-/* Store an integer setting in min..max to *dst; 0 when done. */
-static int
-take_int(struct loader *ld, const config_setting_t *s, int min, int max, int *dst)
-{
-	long long v;
-
-	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
-		problem(ld, s, "expected an integer from %d to %d, got %s", min, max, type_name(s));
-		return -1;
-	}
-	/* libconfig 1.5 keeps only the low 32 bits of an integer written
-	 * without an L suffix, so a huge value may arrive wrapped. */
-	v = config_setting_get_int64(s);
-	if (v < min || v > max) {
-		problem(ld, s, "expected an integer from %d to %d, got %lld", min, max, v);
-		return -1;
-	}
-	*dst = (int)v;
-	return 0;
-}
-
-static int
-take_bool(struct loader *ld, const config_setting_t *s, int *dst)
-{
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		problem(ld, s, "expected true or false, got %s", type_name(s));
-		return -1;
-	}
-	*dst = config_setting_get_bool(s) ? 1 : 0;
-	return 0;
-}
-
 static int
 is_group(struct loader *ld, const config_setting_t *s)
 {
@@ -388,22 +292,137 @@ is_group(struct loader *ld, const config_setting_t *s)
 	return 0;
 }
 
-/* Text of a string setting that is already known to be a string. */
-static const char *
-str_of(const config_setting_t *s)
+/* Whether template text v of s uses only known placeholders; when not,
+ * records the problem with the list of placeholders. */
+static int
+tmpl_ok(struct loader *ld, const config_setting_t *s, const char *v)
 {
-	const char *v = config_setting_get_string(s);
+	size_t n;
+	const char *const *vars = templates_placeholders(&n);
+	char msg[160];
 
-	return v != NULL ? v : "";
+	if (tmpl_check(v, vars, n, msg, sizeof(msg)) == 0)
+		return 1;
+	problem(ld, s, "%s (placeholders: ", msg);
+	for (size_t i = 0; i < n; i++)
+		buf_add(ld, "%s{%s}", i ? " " : "", vars[i]);
+	buf_add(ld, ")");
+	return 0;
+}
+
+/* Check the value of s as ks says and store it at dst, or hand s to ks->load.
+ * Returns 0 when done, -1 when the value was rejected or memory ran out. */
+static int
+take(struct loader *ld, const config_setting_t *s, const struct keyspec *ks, void *dst)
+{
+	char phone[PHONE_MAX];
+	const char *v;
+	long long n;
+
+	switch (ks->type) {
+	case K_BOOL:
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+			problem(ld, s, "expected true or false, got %s", type_name(s));
+			return -1;
+		}
+		*(int *)dst = config_setting_get_bool(s) ? 1 : 0;
+		return 0;
+	case K_INT:
+		if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
+			problem(ld, s, "expected an integer from %d to %d, got %s", ks->min, ks->max,
+				type_name(s));
+			return -1;
+		}
+		/* libconfig 1.5 keeps only the low 32 bits of an integer written
+		 * without an L suffix, so a huge value may arrive wrapped. */
+		n = config_setting_get_int64(s);
+		if (n < ks->min || n > ks->max) {
+			problem(ld, s, "expected an integer from %d to %d, got %lld", ks->min, ks->max, n);
+			return -1;
+		}
+		*(int *)dst = (int)n;
+		return 0;
+	case K_GROUP:
+	case K_CUSTOM:
+		if (ks->type == K_GROUP && !is_group(ld, s))
+			return -1;
+		ks->load(ld, s);
+		return 0;
+	case K_STR:
+	case K_STR_ANY:
+	case K_PHONE:
+	case K_TMPL:
+		break;
+	}
+	v = get_string(ld, s, ks->type != K_STR_ANY);
+	if (v == NULL)
+		return -1;
+	if (ks->type == K_TMPL)
+		return tmpl_ok(ld, s, v) ? set_str(ld, dst, v) : -1;
+	if (ks->type == K_PHONE && phone_normalize(v, strlen(v), ld->cc, phone) == PHONE_NUMBER)
+		return set_str(ld, dst, phone);
+	if (ks->type != K_PHONE && (ks->ok == NULL || ks->ok(v)))
+		return set_str(ld, dst, v);
+	problem(ld, s, "%s, got ", ks->expect);
+	add_quoted(ld, v);
+	return -1;
+}
+
+/* Read the settings of group grp into the struct at base as keys[0..nkeys)
+ * says, reporting unknown keys and bad values in file order. Unless seen is
+ * NULL, seen[k] gets key k's setting (NULL when absent) and whether its value
+ * was rejected. */
+static void
+load_keys(struct loader *ld, const config_setting_t *grp, const struct keyspec *keys, int nkeys,
+	  void *base, struct seen *seen)
+{
+	int n = config_setting_length(grp);
+
+	if (seen != NULL)
+		memset(seen, 0, (size_t)nkeys * sizeof(seen[0]));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
+		const char *name;
+		int k = 0, bad;
+
+		if (s == NULL)
+			continue;
+		name = config_setting_name(s);
+		while (k < nkeys && (name == NULL || strcmp(name, keys[k].name) != 0))
+			k++;
+		if (k == nkeys) {
+			unknown_key(ld, s, keys, nkeys);
+			continue;
+		}
+		bad = take(ld, s, &keys[k], (char *)base + keys[k].offset) != 0;
+		if (seen != NULL)
+			seen[k] = (struct seen){ s, bad };
+	}
+}
+
+/* Unless either value was rejected, report max below min: at the max when the
+ * file sets it, else at the min against the max's default. */
+static void
+check_min_max(struct loader *ld, const char *group, const struct keyspec *keys,
+	      const struct seen *seen, int kmin, int kmax, int min, int max)
+{
+	if (seen[kmin].bad || seen[kmax].bad || max >= min)
+		return;
+	if (seen[kmax].at != NULL)
+		problem(ld, seen[kmax].at, "expected at least %s.%s (%d), got %d", group,
+			keys[kmin].name, min, max);
+	else
+		problem(ld, seen[kmin].at, "expected at most %s.%s (default %d), got %d", group,
+			keys[kmax].name, max, min);
 }
 
 static int
-has_control(const char *s)
+name_ok(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
+			return 0;
+	return 1;
 }
 
 /* local@domain: one '@', both sides non-empty, no white space, control or
@@ -423,210 +442,134 @@ email_ok(const char *s)
 	return 1;
 }
 
+static int
+prefix_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n < 1 || n > 6)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 'A' || p[i] > 'Z')
+			return 0;
+	return 1;
+}
+
+static int
+language_ok(const char *v)
+{
+	return strcmp(v, "id") == 0 || strcmp(v, "en") == 0;
+}
+
+static int
+log_level_ok(const char *v)
+{
+	return key_index(v, log_levels, NLOG_LEVELS) >= 0;
+}
+
+enum { S_ENABLED, S_GAMMURC, S_GAMMURC_SECTION, S_DEVICE, S_CONNECTION, S_MODEL,
+       S_POLL, S_MULTIPART_TIMEOUT, S_SEND_TIMEOUT, S_MAX_PARTS, S_RECONNECT_MIN,
+       S_RECONNECT_MAX, S__COUNT };
+#define SMS(field) offsetof(struct cfg_sms, field)
+static const struct keyspec sms_keys[S__COUNT] = {
+	[S_ENABLED] = { "enabled", K_BOOL, .offset = SMS(enabled) },
+	[S_GAMMURC] = { "gammurc", K_STR, .offset = SMS(gammurc) },
+	[S_GAMMURC_SECTION] = { "gammurc_section", K_INT, 0, 99, .offset = SMS(gammurc_section) },
+	[S_DEVICE] = { "device", K_STR, .offset = SMS(device) },
+	[S_CONNECTION] = { "connection", K_STR, .offset = SMS(connection) },
+	[S_MODEL] = { "model", K_STR_ANY, .offset = SMS(model) },
+	[S_POLL] = { "poll_interval_ms", K_INT, 100, 600000, .offset = SMS(poll_ms) },
+	[S_MULTIPART_TIMEOUT] = { "multipart_timeout", K_INT, 10, 86400, .offset = SMS(multipart_timeout) },
+	[S_SEND_TIMEOUT] = { "send_timeout", K_INT, 1, 600, .offset = SMS(send_timeout) },
+	[S_MAX_PARTS] = { "max_parts", K_INT, 1, 10, .offset = SMS(max_parts) },
+	[S_RECONNECT_MIN] = { "reconnect_min", K_INT, 1, 3600, .offset = SMS(reconnect_min) },
+	[S_RECONNECT_MAX] = { "reconnect_max", K_INT, 1, 86400, .offset = SMS(reconnect_max) },
+};
+
 static void
 load_sms(struct loader *ld, const config_setting_t *grp)
 {
+	static const struct {
+		int key;
+		const char *hint;
+	} modem[] = {
+		{ S_DEVICE, "set the device in the gammurc or here, not both" },
+		{ S_CONNECTION, "set the connection in the gammurc" },
+		{ S_MODEL, "set the model in the gammurc" },
+	};
 	struct cfg_sms *sms = &ld->cfg->sms;
-	const config_setting_t *at[S__COUNT] = { NULL };
-	int bad[S__COUNT] = { 0 };
-	int n = config_setting_length(grp);
+	struct seen seen[S__COUNT];
+	const config_setting_t *gammurc;
 
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
-		int k;
-
-		if (s == NULL)
-			continue;
-		k = key_index(config_setting_name(s), sms_keys, S__COUNT);
-		if (k < 0) {
-			unknown_key(ld, s, sms_keys, S__COUNT);
-			continue;
-		}
-		at[k] = s;
-		switch (k) {
-		case S_ENABLED:
-			bad[k] = take_bool(ld, s, &sms->enabled);
-			break;
-		case S_GAMMURC:
-			bad[k] = take_string(ld, s, 1, &sms->gammurc);
-			break;
-		case S_GAMMURC_SECTION:
-			bad[k] = take_int(ld, s, 0, 99, &sms->gammurc_section);
-			break;
-		case S_DEVICE:
-			bad[k] = take_string(ld, s, 1, &sms->device);
-			break;
-		case S_CONNECTION:
-			bad[k] = take_string(ld, s, 1, &sms->connection);
-			break;
-		case S_MODEL:
-			bad[k] = take_string(ld, s, 0, &sms->model);
-			break;
-		case S_POLL:
-			bad[k] = take_int(ld, s, 100, 600000, &sms->poll_ms);
-			break;
-		case S_MULTIPART_TIMEOUT:
-			bad[k] = take_int(ld, s, 10, 86400, &sms->multipart_timeout);
-			break;
-		case S_SEND_TIMEOUT:
-			bad[k] = take_int(ld, s, 1, 600, &sms->send_timeout);
-			break;
-		case S_MAX_PARTS:
-			bad[k] = take_int(ld, s, 1, 10, &sms->max_parts);
-			break;
-		case S_RECONNECT_MIN:
-			bad[k] = take_int(ld, s, 1, 3600, &sms->reconnect_min);
-			break;
-		case S_RECONNECT_MAX:
-			bad[k] = take_int(ld, s, 1, 86400, &sms->reconnect_max);
-			break;
-		default:
-			break;
-		}
-	}
+	load_keys(ld, grp, sms_keys, S__COUNT, sms, seen);
+	gammurc = seen[S_GAMMURC].at;
 
 	/* Without an explicit enabled, configuring a modem enables SMS. */
-	if (at[S_ENABLED] == NULL)
-		sms->enabled = at[S_GAMMURC] != NULL || at[S_DEVICE] != NULL;
+	if (seen[S_ENABLED].at == NULL)
+		sms->enabled = gammurc != NULL || seen[S_DEVICE].at != NULL;
 
-	if (at[S_GAMMURC] != NULL) {
-		if (at[S_DEVICE] != NULL)
-			problem(ld, at[S_DEVICE], "cannot be used together with sms.gammurc (line %u): "
-				"set the device in the gammurc or here, not both",
-				config_setting_source_line(at[S_GAMMURC]));
-		if (at[S_CONNECTION] != NULL)
-			problem(ld, at[S_CONNECTION], "cannot be used together with sms.gammurc "
-				"(line %u): set the connection in the gammurc",
-				config_setting_source_line(at[S_GAMMURC]));
-		if (at[S_MODEL] != NULL)
-			problem(ld, at[S_MODEL], "cannot be used together with sms.gammurc "
-				"(line %u): set the model in the gammurc",
-				config_setting_source_line(at[S_GAMMURC]));
-	} else if (at[S_GAMMURC_SECTION] != NULL) {
-		problem(ld, at[S_GAMMURC_SECTION], "only used with sms.gammurc, which is not set");
+	if (gammurc != NULL) {
+		for (size_t i = 0; i < sizeof(modem) / sizeof(modem[0]); i++)
+			if (seen[modem[i].key].at != NULL)
+				problem(ld, seen[modem[i].key].at, "cannot be used together with "
+					"sms.gammurc (line %u): %s", config_setting_source_line(gammurc),
+					modem[i].hint);
+	} else if (seen[S_GAMMURC_SECTION].at != NULL) {
+		problem(ld, seen[S_GAMMURC_SECTION].at, "only used with sms.gammurc, which is not set");
 	}
-	if (sms->enabled && !bad[S_ENABLED] && at[S_GAMMURC] == NULL && at[S_DEVICE] == NULL)
+	if (sms->enabled && !seen[S_ENABLED].bad && gammurc == NULL && seen[S_DEVICE].at == NULL)
 		problem(ld, grp, "SMS is enabled but neither sms.device nor sms.gammurc is set");
 	if (sms->enabled && sms->gammurc != NULL && access(sms->gammurc, R_OK) != 0) {
 		int e = errno;
 
-		problem(ld, at[S_GAMMURC], "cannot read ");
+		problem(ld, gammurc, "cannot read ");
 		add_quoted(ld, sms->gammurc);
 		buf_add(ld, ": %s", strerror(e));
 	}
-	if (!bad[S_RECONNECT_MIN] && !bad[S_RECONNECT_MAX] && sms->reconnect_max < sms->reconnect_min) {
-		if (at[S_RECONNECT_MAX] != NULL)
-			problem(ld, at[S_RECONNECT_MAX], "expected at least sms.reconnect_min (%d), got %d",
-				sms->reconnect_min, sms->reconnect_max);
-		else
-			problem(ld, at[S_RECONNECT_MIN], "expected at most sms.reconnect_max (default %d), got %d",
-				sms->reconnect_max, sms->reconnect_min);
-	}
+	check_min_max(ld, "sms", sms_keys, seen, S_RECONNECT_MIN, S_RECONNECT_MAX,
+		      sms->reconnect_min, sms->reconnect_max);
 }
+
+enum { O_MAX_ATTEMPTS, O_RETRY_MIN, O_RETRY_MAX, O_REPLIES_PER_HOUR, O__COUNT };
+#define OUTBOX(field) offsetof(struct cfg_outbox, field)
+static const struct keyspec outbox_keys[O__COUNT] = {
+	[O_MAX_ATTEMPTS] = { "max_attempts", K_INT, 1, 1000, .offset = OUTBOX(max_attempts) },
+	[O_RETRY_MIN] = { "retry_min", K_INT, 1, 86400, .offset = OUTBOX(retry_min) },
+	[O_RETRY_MAX] = { "retry_max", K_INT, 1, 604800, .offset = OUTBOX(retry_max) },
+	[O_REPLIES_PER_HOUR] = { "replies_per_hour", K_INT, 0, 10000, .offset = OUTBOX(replies_per_hour) },
+};
 
 static void
 load_outbox(struct loader *ld, const config_setting_t *grp)
 {
 	struct cfg_outbox *ob = &ld->cfg->outbox;
-	const config_setting_t *at[O__COUNT] = { NULL };
-	int bad[O__COUNT] = { 0 };
-	int n = config_setting_length(grp);
+	struct seen seen[O__COUNT];
 
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
-		int k;
-
-		if (s == NULL)
-			continue;
-		k = key_index(config_setting_name(s), outbox_keys, O__COUNT);
-		if (k < 0) {
-			unknown_key(ld, s, outbox_keys, O__COUNT);
-			continue;
-		}
-		at[k] = s;
-		switch (k) {
-		case O_MAX_ATTEMPTS:
-			bad[k] = take_int(ld, s, 1, 1000, &ob->max_attempts);
-			break;
-		case O_RETRY_MIN:
-			bad[k] = take_int(ld, s, 1, 86400, &ob->retry_min);
-			break;
-		case O_RETRY_MAX:
-			bad[k] = take_int(ld, s, 1, 604800, &ob->retry_max);
-			break;
-		case O_REPLIES_PER_HOUR:
-			bad[k] = take_int(ld, s, 0, 10000, &ob->replies_per_hour);
-			break;
-		default:
-			break;
-		}
-	}
-	if (!bad[O_RETRY_MIN] && !bad[O_RETRY_MAX] && ob->retry_max < ob->retry_min) {
-		if (at[O_RETRY_MAX] != NULL)
-			problem(ld, at[O_RETRY_MAX], "expected at least outbox.retry_min (%d), got %d",
-				ob->retry_min, ob->retry_max);
-		else
-			problem(ld, at[O_RETRY_MIN], "expected at most outbox.retry_max (default %d), got %d",
-				ob->retry_max, ob->retry_min);
-	}
+	load_keys(ld, grp, outbox_keys, O__COUNT, ob, seen);
+	check_min_max(ld, "outbox", outbox_keys, seen, O_RETRY_MIN, O_RETRY_MAX,
+		      ob->retry_min, ob->retry_max);
 }
+
+enum { A_NAME, A_PHONE, A_EMAIL, A__COUNT };
+#define ADMIN(field) offsetof(struct cfg_admin, field)
+static const struct keyspec admin_keys[A__COUNT] = {
+	[A_NAME] = { "name", K_STR, .offset = ADMIN(name), .ok = name_ok,
+		     .expect = "expected a name without control characters" },
+	[A_PHONE] = { "phone", K_PHONE, .offset = ADMIN(phone),
+		      .expect = "expected a phone number such as \"0811-3103-001\" or \"+628113103001\"" },
+	[A_EMAIL] = { "email", K_STR, .offset = ADMIN(email), .ok = email_ok,
+		      .expect = "expected an address such as \"helpdesk@example.go.id\"" },
+};
 
 static void
 load_admin(struct loader *ld, const config_setting_t *grp, struct cfg_admin *a)
 {
-	const config_setting_t *at[A__COUNT] = { NULL };
-	int n = config_setting_length(grp);
+	struct seen seen[A__COUNT];
 
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
-		char phone[PHONE_MAX];
-		const char *v;
-		int k;
-
-		if (s == NULL)
-			continue;
-		k = key_index(config_setting_name(s), admin_keys, A__COUNT);
-		if (k < 0) {
-			unknown_key(ld, s, admin_keys, A__COUNT);
-			continue;
-		}
-		at[k] = s;
-		v = get_string(ld, s, 1);
-		if (v == NULL)
-			continue;
-		switch (k) {
-		case A_NAME:
-			if (has_control(v)) {
-				problem(ld, s, "expected a name without control characters, got ");
-				add_quoted(ld, v);
-			} else {
-				set_str(ld, &a->name, v);
-			}
-			break;
-		case A_PHONE:
-			if (phone_normalize(v, strlen(v), ld->cc, phone) != PHONE_NUMBER) {
-				problem(ld, s, "expected a phone number such as \"0811-3103-001\" or "
-					"\"+628113103001\", got ");
-				add_quoted(ld, v);
-			} else {
-				set_str(ld, &a->phone, phone);
-			}
-			break;
-		case A_EMAIL:
-			if (!email_ok(v)) {
-				problem(ld, s, "expected an address such as \"helpdesk@example.go.id\", got ");
-				add_quoted(ld, v);
-			} else {
-				set_str(ld, &a->email, v);
-			}
-			break;
-		default:
-			break;
-		}
-	}
-	if (at[A_NAME] == NULL)
+	load_keys(ld, grp, admin_keys, A__COUNT, a, seen);
+	if (seen[A_NAME].at == NULL)
 		problem(ld, grp, "name is missing");
-	if (at[A_PHONE] == NULL && at[A_EMAIL] == NULL)
+	if (seen[A_PHONE].at == NULL && seen[A_EMAIL].at == NULL)
 		problem(ld, grp, "expected a phone or an email (or both), got neither");
 }
 
@@ -658,61 +601,47 @@ load_admins(struct loader *ld, const config_setting_t *list)
 	}
 }
 
-/* Check configured templates; the chosen ones are filled in afterwards. */
+#define TMPL(id, key) [id] = { key, K_TMPL, .offset = offsetof(struct hd_config, tmpl[id]) }
+static const struct keyspec tmpl_keys[TM__COUNT] = {
+	TMPL(TM_ACK, "ack"), TMPL(TM_EMPTY, "empty"), TMPL(TM_INFO, "info"),
+	TMPL(TM_STATUS, "status"), TMPL(TM_STATUS_UNKNOWN, "status_unknown"),
+	TMPL(TM_ADMIN_NEW, "admin_new"),
+};
+
+/* Keep the templates the file sets; load_root fills in the rest. */
 static void
-load_templates(struct loader *ld, const config_setting_t *grp, const config_setting_t **given)
+load_templates(struct loader *ld, const config_setting_t *grp)
 {
-	int n = config_setting_length(grp);
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
-		const char *v;
-		char msg[160];
-		int k;
-
-		if (s == NULL)
-			continue;
-		k = key_index(config_setting_name(s), tmpl_names, TM__COUNT);
-		if (k < 0) {
-			unknown_key(ld, s, tmpl_names, TM__COUNT);
-			continue;
-		}
-		v = get_string(ld, s, 1);
-		if (v == NULL)
-			continue;
-		if (tmpl_check(v, tmpl_vars, NTMPL_VARS, msg, sizeof(msg)) != 0) {
-			problem(ld, s, "%s (placeholders: ", msg);
-			for (size_t j = 0; j < NTMPL_VARS; j++)
-				buf_add(ld, "%s{%s}", j ? " " : "", tmpl_vars[j]);
-			buf_add(ld, ")");
-			continue;
-		}
-		given[k] = s;
-	}
+	load_keys(ld, grp, tmpl_keys, TM__COUNT, ld->cfg, NULL);
 }
 
-static int
-valid_prefix(const char *p)
-{
-	size_t n = strlen(p);
-
-	if (n < 1 || n > 6)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] < 'A' || p[i] > 'Z')
-			return 0;
-	return 1;
-}
+enum { T_DATABASE, T_SPOOL_DIR, T_COUNTRY_CODE, T_TICKET_PREFIX, T_LANGUAGE,
+       T_LOG_LEVEL, T_SMS, T_OUTBOX, T_ADMINS, T_TEMPLATES, T__COUNT };
+#define TOP(field) offsetof(struct hd_config, field)
+static const struct keyspec top_keys[T__COUNT] = {
+	[T_DATABASE] = { "database", K_STR, .offset = TOP(database) },
+	[T_SPOOL_DIR] = { "spool_dir", K_STR, .offset = TOP(spool_dir) },
+	[T_COUNTRY_CODE] = { "country_code", K_INT, 1, 999, .offset = TOP(country_code) },
+	[T_TICKET_PREFIX] = { "ticket_prefix", K_STR_ANY, .offset = TOP(ticket_prefix),
+			      .ok = prefix_ok, .expect = "expected 1 to 6 upper-case letters A-Z" },
+	[T_LANGUAGE] = { "language", K_STR_ANY, .offset = TOP(language), .ok = language_ok,
+			 .expect = "expected \"id\" or \"en\"" },
+	[T_LOG_LEVEL] = { "log_level", K_STR_ANY, .offset = TOP(log_level), .ok = log_level_ok,
+			  .expect = "expected \"error\", \"warning\", \"info\" or \"debug\"" },
+	[T_SMS] = { "sms", K_GROUP, .load = load_sms },
+	[T_OUTBOX] = { "outbox", K_GROUP, .load = load_outbox },
+	[T_ADMINS] = { "admins", K_CUSTOM, .load = load_admins },
+	[T_TEMPLATES] = { "templates", K_GROUP, .load = load_templates },
+};
 
 static void
 load_root(struct loader *ld, const config_setting_t *root)
 {
 	struct hd_config *cfg = ld->cfg;
-	const config_setting_t *given[TM__COUNT] = { NULL };
+	struct seen seen[T__COUNT];
 	const config_setting_t *s;
-	const char *v;
-	int n = config_setting_length(root), database_seen = 0;
-	const char *const *set;
+	const char *const *vars;
+	size_t nvars;
 
 	/* Admin phones need the country code wherever it appears in the file. */
 	s = config_setting_get_member(root, "country_code");
@@ -723,93 +652,25 @@ load_root(struct loader *ld, const config_setting_t *root)
 			ld->cc = cc;
 	}
 
-	for (int i = 0; i < n; i++) {
-		int k;
-
-		s = config_setting_get_elem(root, (unsigned)i);
-		if (s == NULL)
-			continue;
-		k = key_index(config_setting_name(s), top_keys, K__TOP);
-		switch (k) {
-		case K_DATABASE:
-			database_seen = 1;
-			take_string(ld, s, 1, &cfg->database);
-			break;
-		case K_SPOOL_DIR:
-			take_string(ld, s, 1, &cfg->spool_dir);
-			break;
-		case K_COUNTRY_CODE:
-			take_int(ld, s, 1, 999, &cfg->country_code);
-			break;
-		case K_TICKET_PREFIX:
-			v = get_string(ld, s, 0);
-			if (v == NULL)
-				break;
-			if (!valid_prefix(v)) {
-				problem(ld, s, "expected 1 to 6 upper-case letters A-Z, got ");
-				add_quoted(ld, v);
-			} else {
-				set_str(ld, &cfg->ticket_prefix, v);
-			}
-			break;
-		case K_LANGUAGE:
-			v = get_string(ld, s, 0);
-			if (v == NULL)
-				break;
-			if (strcmp(v, "id") != 0 && strcmp(v, "en") != 0) {
-				problem(ld, s, "expected \"id\" or \"en\", got ");
-				add_quoted(ld, v);
-			} else {
-				set_str(ld, &cfg->language, v);
-			}
-			break;
-		case K_LOG_LEVEL:
-			v = get_string(ld, s, 0);
-			if (v == NULL)
-				break;
-			if (key_index(v, log_levels, NLOG_LEVELS) < 0) {
-				problem(ld, s, "expected \"error\", \"warning\", \"info\" or \"debug\", got ");
-				add_quoted(ld, v);
-			} else {
-				set_str(ld, &cfg->log_level, v);
-			}
-			break;
-		case K_SMS:
-			if (is_group(ld, s))
-				load_sms(ld, s);
-			break;
-		case K_OUTBOX:
-			if (is_group(ld, s))
-				load_outbox(ld, s);
-			break;
-		case K_ADMINS:
-			load_admins(ld, s);
-			break;
-		case K_TEMPLATES:
-			if (is_group(ld, s))
-				load_templates(ld, s, given);
-			break;
-		default:
-			unknown_key(ld, s, top_keys, K__TOP);
-			break;
-		}
-	}
-	if (!database_seen)
+	load_keys(ld, root, top_keys, T__COUNT, cfg, seen);
+	if (seen[T_DATABASE].at == NULL)
 		problem(ld, NULL, "database: missing; expected a non-empty string, "
 			"e.g. database = \"/var/lib/helpdeskd/helpdeskd.db\";");
 
-	set = strcmp(cfg->language, "en") == 0 ? tmpl_en_set : tmpl_id_set;
+	/* Templates the file does not set (or sets wrongly) come from the
+	 * language's built-in set. */
+	vars = templates_placeholders(&nvars);
 	for (int i = 0; i < TM__COUNT; i++) {
+		const char *text = templates_builtin(cfg->language, (enum tmpl_id)i);
 		char msg[160];
 
-		if (given[i] != NULL) {
-			set_str(ld, &cfg->tmpl[i], str_of(given[i]));
-		} else if (tmpl_check(set[i], tmpl_vars, NTMPL_VARS, msg, sizeof(msg)) != 0) {
-			problem(ld, NULL, "built-in template %s (%s): %s", tmpl_names[i],
+		if (cfg->tmpl[i] != NULL)
+			continue;
+		if (tmpl_check(text, vars, nvars, msg, sizeof(msg)) != 0)
+			problem(ld, NULL, "built-in template %s (%s): %s", tmpl_keys[i].name,
 				cfg->language, msg);
-		} else {
-			set_str(ld, &cfg->tmpl[i], set[i]);
-		}
+		else
+			set_str(ld, &cfg->tmpl[i], text);
 	}
 }
 
@@ -985,7 +846,7 @@ config_tmpl_name(enum tmpl_id id)
 {
 	if ((int)id < 0 || id >= TM__COUNT)
 		return NULL;
-	return tmpl_names[id];
+	return tmpl_keys[id].name;
 }
 
 int
