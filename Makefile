@@ -31,8 +31,9 @@ BUILD_DEBS  := gcc make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-d
                nettle-dev libsystemd-dev libetpan-dev libcurl4-gnutls-dev
 TEST_DEBS   := python3 sqlite3 cppcheck
 
-PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c
-COMMON_SRC  := daemon/log.c daemon/config.c daemon/store.c daemon/migrate.c \
+PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c \
+               parsers/address.c
+COMMON_SRC  := daemon/log.c daemon/config.c daemon/config_diag.c daemon/store.c daemon/migrate.c \
                daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c \
                daemon/intake.c daemon/templates.c
 DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \

@@ -1,10 +1,12 @@
 /*
  * config.c: loads and validates helpdeskd's libconfig file into struct
- * hd_config, collecting every problem as "FILE:LINE: KEY: ..." lines. One
- * table of key specs per group drives the checks.
+ * hd_config, collecting every problem as "FILE:LINE: KEY: ..." lines through
+ * config_diag.h. One table of key specs per group drives the checks.
  */
 #include "config.h"
+#include "address.h"
 
+#include "config_diag.h"
 #include "phone.h"
 #include "template.h"
 #include "templates.h"
@@ -12,9 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
-#include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,179 +26,10 @@ static const int log_prios[] = { 3, 4, 6, 7 };
 
 /* State of one config_load call. */
 struct loader {
-	const char *path;	/* the main file, as given */
-	size_t dirlen;		/* bytes of path up to and including its last '/' */
-	char *err;		/* problems so far, '\n'-separated */
-	size_t errlen, errcap;
-	int nproblems;
-	int oom;
+	struct cfg_diag diag;	/* problems so far */
 	int cc;			/* country code for admin phones */
 	struct hd_config *cfg;
 };
-
-static void
-nomem(struct loader *ld)
-{
-	ld->oom = 1;
-}
-
-static void buf_vadd(struct loader *ld, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-/* Append formatted text to ld->err. */
-static void
-buf_vadd(struct loader *ld, const char *fmt, va_list ap)
-{
-	va_list ap2;
-	int n;
-
-	if (ld->oom)
-		return;
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0) {
-		nomem(ld);
-		return;
-	}
-	if (ld->errlen + (size_t)n + 1 > ld->errcap) {
-		size_t cap = ld->errcap ? ld->errcap : 256;
-		char *p;
-
-		while (cap < ld->errlen + (size_t)n + 1)
-			cap *= 2;
-		p = realloc(ld->err, cap);
-		if (p == NULL) {
-			nomem(ld);
-			return;
-		}
-		ld->err = p;
-		ld->errcap = cap;
-	}
-	vsnprintf(ld->err + ld->errlen, (size_t)n + 1, fmt, ap);
-	ld->errlen += (size_t)n;
-}
-
-static void buf_add(struct loader *ld, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-buf_add(struct loader *ld, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vadd(ld, fmt, ap);
-	va_end(ap);
-}
-
-/* Start a new problem line with "FILE:LINE: " for a file named by libconfig. */
-static void
-begin_line(struct loader *ld, const char *file, int line)
-{
-	if (ld->nproblems++ > 0)
-		buf_add(ld, "\n");
-	/* libconfig names included files as written in @include, relative to the
-	 * include directory, which is the main file's directory. */
-	if (file == NULL || strcmp(file, ld->path) == 0)
-		buf_add(ld, "%s", ld->path);
-	else if (file[0] == '/')
-		buf_add(ld, "%s", file);
-	else
-		buf_add(ld, "%.*s%s", (int)ld->dirlen, ld->path, file);
-	if (line > 0)
-		buf_add(ld, ":%d", line);
-	buf_add(ld, ": ");
-}
-
-/* Append the dotted key of s: "sms.device", "admins[0].phone". */
-static void
-add_key(struct loader *ld, const config_setting_t *s)
-{
-	const config_setting_t *parent = config_setting_parent(s);
-
-	if (parent != NULL && !config_setting_is_root(parent)) {
-		add_key(ld, parent);
-		if (config_setting_name(s) == NULL) {
-			buf_add(ld, "[%d]", config_setting_index(s));
-			return;
-		}
-		buf_add(ld, ".");
-	}
-	buf_add(ld, "%s", config_setting_name(s) ? config_setting_name(s) : "?");
-}
-
-static void problem(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Record "FILE:LINE: KEY: message" for setting s, or "FILE: message". */
-static void
-problem(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s != NULL) {
-		begin_line(ld, config_setting_source_file(s), (int)config_setting_source_line(s));
-		add_key(ld, s);
-		buf_add(ld, ": ");
-	} else {
-		begin_line(ld, NULL, 0);
-	}
-	va_start(ap, fmt);
-	buf_vadd(ld, fmt, ap);
-	va_end(ap);
-}
-
-/* Append str quoted, with control characters escaped so the problem stays
- * on one line, and cut after 60 bytes. */
-static void
-add_quoted(struct loader *ld, const char *str)
-{
-	size_t i;
-
-	buf_add(ld, "\"");
-	for (i = 0; i < 60 && str[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)str[i];
-
-		if (c == '\n')
-			buf_add(ld, "\\n");
-		else if (c == '\r')
-			buf_add(ld, "\\r");
-		else if (c == '\t')
-			buf_add(ld, "\\t");
-		else if (c == '"' || c == '\\')
-			buf_add(ld, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			buf_add(ld, "\\x%02x", c);
-		else
-			buf_add(ld, "%c", c);
-	}
-	buf_add(ld, str[i] != '\0' ? "\"..." : "\"");
-}
-
-static const char *
-type_name(const config_setting_t *s)
-{
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		return "an integer";
-	case CONFIG_TYPE_FLOAT:
-		return "a floating-point number";
-	case CONFIG_TYPE_STRING:
-		return "a string";
-	case CONFIG_TYPE_BOOL:
-		return "a boolean";
-	case CONFIG_TYPE_GROUP:
-		return "a group";
-	case CONFIG_TYPE_ARRAY:
-		return "an array";
-	case CONFIG_TYPE_LIST:
-		return "a list";
-	default:
-		return "nothing";
-	}
-}
 
 static int
 key_index(const char *name, const char *const *keys, int nkeys)
@@ -239,10 +70,10 @@ struct seen {
 static void
 unknown_key(struct loader *ld, const config_setting_t *s, const struct keyspec *keys, int nkeys)
 {
-	problem(ld, s, "unknown key (expected one of: ");
+	diag_problem(&ld->diag, s, "unknown key (expected one of: ");
 	for (int i = 0; i < nkeys; i++)
-		buf_add(ld, "%s%s", i ? ", " : "", keys[i].name);
-	buf_add(ld, ")");
+		diag_add(&ld->diag, "%s%s", i ? ", " : "", keys[i].name);
+	diag_add(&ld->diag, ")");
 }
 
 /* Replace *dst by a copy of src; 0, or -1 when out of memory. */
@@ -252,7 +83,7 @@ set_str(struct loader *ld, char **dst, const char *src)
 	char *p = strdup(src);
 
 	if (p == NULL) {
-		nomem(ld);
+		diag_nomem(&ld->diag);
 		return -1;
 	}
 	free(*dst);
@@ -267,17 +98,17 @@ get_string(struct loader *ld, const config_setting_t *s, int nonempty)
 	const char *v;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		problem(ld, s, "expected a%s string, got %s", nonempty ? " non-empty" : "",
-			type_name(s));
+		diag_problem(&ld->diag, s, "expected a%s string, got %s",
+			nonempty ? " non-empty" : "", diag_type_name(s));
 		return NULL;
 	}
 	v = config_setting_get_string(s);
 	if (v == NULL) {
-		problem(ld, s, "cannot read the string value");
+		diag_problem(&ld->diag, s, "cannot read the string value");
 		return NULL;
 	}
 	if (nonempty && v[0] == '\0') {
-		problem(ld, s, "expected a non-empty string, got \"\"");
+		diag_problem(&ld->diag, s, "expected a non-empty string, got \"\"");
 		return NULL;
 	}
 	return v;
@@ -288,7 +119,7 @@ is_group(struct loader *ld, const config_setting_t *s)
 {
 	if (config_setting_is_group(s))
 		return 1;
-	problem(ld, s, "expected a group { ... }, got %s", type_name(s));
+	diag_problem(&ld->diag, s, "expected a group { ... }, got %s", diag_type_name(s));
 	return 0;
 }
 
@@ -303,10 +134,10 @@ tmpl_ok(struct loader *ld, const config_setting_t *s, const char *v)
 
 	if (tmpl_check(v, vars, n, msg, sizeof(msg)) == 0)
 		return 1;
-	problem(ld, s, "%s (placeholders: ", msg);
+	diag_problem(&ld->diag, s, "%s (placeholders: ", msg);
 	for (size_t i = 0; i < n; i++)
-		buf_add(ld, "%s{%s}", i ? " " : "", vars[i]);
-	buf_add(ld, ")");
+		diag_add(&ld->diag, "%s{%s}", i ? " " : "", vars[i]);
+	diag_add(&ld->diag, ")");
 	return 0;
 }
 
@@ -322,22 +153,24 @@ take(struct loader *ld, const config_setting_t *s, const struct keyspec *ks, voi
 	switch (ks->type) {
 	case K_BOOL:
 		if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-			problem(ld, s, "expected true or false, got %s", type_name(s));
+			diag_problem(&ld->diag, s, "expected true or false, got %s",
+				diag_type_name(s));
 			return -1;
 		}
 		*(int *)dst = config_setting_get_bool(s) ? 1 : 0;
 		return 0;
 	case K_INT:
 		if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
-			problem(ld, s, "expected an integer from %d to %d, got %s", ks->min, ks->max,
-				type_name(s));
+			diag_problem(&ld->diag, s, "expected an integer from %d to %d, got %s",
+				ks->min, ks->max, diag_type_name(s));
 			return -1;
 		}
 		/* libconfig 1.5 keeps only the low 32 bits of an integer written
 		 * without an L suffix, so a huge value may arrive wrapped. */
 		n = config_setting_get_int64(s);
 		if (n < ks->min || n > ks->max) {
-			problem(ld, s, "expected an integer from %d to %d, got %lld", ks->min, ks->max, n);
+			diag_problem(&ld->diag, s, "expected an integer from %d to %d, got %lld",
+				ks->min, ks->max, n);
 			return -1;
 		}
 		*(int *)dst = (int)n;
@@ -363,8 +196,8 @@ take(struct loader *ld, const config_setting_t *s, const struct keyspec *ks, voi
 		return set_str(ld, dst, phone);
 	if (ks->type != K_PHONE && (ks->ok == NULL || ks->ok(v)))
 		return set_str(ld, dst, v);
-	problem(ld, s, "%s, got ", ks->expect);
-	add_quoted(ld, v);
+	diag_problem(&ld->diag, s, "%s, got ", ks->expect);
+	diag_quoted(&ld->diag, v);
 	return -1;
 }
 
@@ -409,11 +242,12 @@ check_min_max(struct loader *ld, const char *group, const struct keyspec *keys,
 	if (seen[kmin].bad || seen[kmax].bad || max >= min)
 		return;
 	if (seen[kmax].at != NULL)
-		problem(ld, seen[kmax].at, "expected at least %s.%s (%d), got %d", group,
-			keys[kmin].name, min, max);
+		diag_problem(&ld->diag, seen[kmax].at, "expected at least %s.%s (%d), got %d",
+			group, keys[kmin].name, min, max);
 	else
-		problem(ld, seen[kmin].at, "expected at most %s.%s (default %d), got %d", group,
-			keys[kmax].name, max, min);
+		diag_problem(&ld->diag, seen[kmin].at,
+			"expected at most %s.%s (default %d), got %d", group, keys[kmax].name,
+			max, min);
 }
 
 static int
@@ -430,16 +264,7 @@ name_ok(const char *s)
 static int
 email_ok(const char *s)
 {
-	const char *at = strchr(s, '@'), *p;
-
-	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL)
-		return 0;
-	for (p = s; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || strchr("<>(),;:\"[]\\", *p) != NULL)
-			return 0;
-	if (at[1] == '.' || p[-1] == '.' || strstr(at, "..") != NULL)
-		return 0;
-	return 1;
+	return address_valid(s, strlen(s));
 }
 
 static int
@@ -511,20 +336,22 @@ load_sms(struct loader *ld, const config_setting_t *grp)
 	if (gammurc != NULL) {
 		for (size_t i = 0; i < sizeof(modem) / sizeof(modem[0]); i++)
 			if (seen[modem[i].key].at != NULL)
-				problem(ld, seen[modem[i].key].at, "cannot be used together with "
-					"sms.gammurc (line %u): %s", config_setting_source_line(gammurc),
-					modem[i].hint);
+				diag_problem(&ld->diag, seen[modem[i].key].at,
+					"cannot be used together with sms.gammurc (line %u): %s",
+					config_setting_source_line(gammurc), modem[i].hint);
 	} else if (seen[S_GAMMURC_SECTION].at != NULL) {
-		problem(ld, seen[S_GAMMURC_SECTION].at, "only used with sms.gammurc, which is not set");
+		diag_problem(&ld->diag, seen[S_GAMMURC_SECTION].at,
+			"only used with sms.gammurc, which is not set");
 	}
 	if (sms->enabled && !seen[S_ENABLED].bad && gammurc == NULL && seen[S_DEVICE].at == NULL)
-		problem(ld, grp, "SMS is enabled but neither sms.device nor sms.gammurc is set");
+		diag_problem(&ld->diag, grp,
+			"SMS is enabled but neither sms.device nor sms.gammurc is set");
 	if (sms->enabled && sms->gammurc != NULL && access(sms->gammurc, R_OK) != 0) {
 		int e = errno;
 
-		problem(ld, gammurc, "cannot read ");
-		add_quoted(ld, sms->gammurc);
-		buf_add(ld, ": %s", strerror(e));
+		diag_problem(&ld->diag, gammurc, "cannot read ");
+		diag_quoted(&ld->diag, sms->gammurc);
+		diag_add(&ld->diag, ": %s", strerror(e));
 	}
 	check_min_max(ld, "sms", sms_keys, seen, S_RECONNECT_MIN, S_RECONNECT_MAX,
 		      sms->reconnect_min, sms->reconnect_max);
@@ -568,9 +395,9 @@ load_admin(struct loader *ld, const config_setting_t *grp, struct cfg_admin *a)
 
 	load_keys(ld, grp, admin_keys, A__COUNT, a, seen);
 	if (seen[A_NAME].at == NULL)
-		problem(ld, grp, "name is missing");
+		diag_problem(&ld->diag, grp, "name is missing");
 	if (seen[A_PHONE].at == NULL && seen[A_EMAIL].at == NULL)
-		problem(ld, grp, "expected a phone or an email (or both), got neither");
+		diag_problem(&ld->diag, grp, "expected a phone or an email (or both), got neither");
 }
 
 static void
@@ -580,8 +407,9 @@ load_admins(struct loader *ld, const config_setting_t *list)
 	int n;
 
 	if (!config_setting_is_list(list)) {
-		problem(ld, list, "expected a list of groups ( { name = ...; ... }, ... ), got %s",
-			type_name(list));
+		diag_problem(&ld->diag, list,
+			"expected a list of groups ( { name = ...; ... }, ... ), got %s",
+			diag_type_name(list));
 		return;
 	}
 	n = config_setting_length(list);
@@ -589,7 +417,7 @@ load_admins(struct loader *ld, const config_setting_t *list)
 		return;
 	cfg->admins = calloc((size_t)n, sizeof(cfg->admins[0]));
 	if (cfg->admins == NULL) {
-		nomem(ld);
+		diag_nomem(&ld->diag);
 		return;
 	}
 	cfg->nadmins = (size_t)n;
@@ -654,7 +482,7 @@ load_root(struct loader *ld, const config_setting_t *root)
 
 	load_keys(ld, root, top_keys, T__COUNT, cfg, seen);
 	if (seen[T_DATABASE].at == NULL)
-		problem(ld, NULL, "database: missing; expected a non-empty string, "
+		diag_problem(&ld->diag, NULL, "database: missing; expected a non-empty string, "
 			"e.g. database = \"/var/lib/helpdeskd/helpdeskd.db\";");
 
 	/* Templates the file does not set (or sets wrongly) come from the
@@ -667,8 +495,8 @@ load_root(struct loader *ld, const config_setting_t *root)
 		if (cfg->tmpl[i] != NULL)
 			continue;
 		if (tmpl_check(text, vars, nvars, msg, sizeof(msg)) != 0)
-			problem(ld, NULL, "built-in template %s (%s): %s", tmpl_keys[i].name,
-				cfg->language, msg);
+			diag_problem(&ld->diag, NULL, "built-in template %s (%s): %s",
+				tmpl_keys[i].name, cfg->language, msg);
 		else
 			set_str(ld, &cfg->tmpl[i], text);
 	}
@@ -715,16 +543,18 @@ static void
 io_problem(struct loader *ld)
 {
 	struct stat st;
-	int fd = open(ld->path, O_RDONLY | O_CLOEXEC);
+	int fd = open(ld->diag.path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		problem(ld, NULL, "cannot open the configuration file: %s", strerror(errno));
+		diag_problem(&ld->diag, NULL, "cannot open the configuration file: %s",
+			strerror(errno));
 		return;
 	}
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
-		problem(ld, NULL, "cannot read the configuration file: it is a directory");
+		diag_problem(&ld->diag, NULL,
+			"cannot read the configuration file: it is a directory");
 	else
-		problem(ld, NULL, "cannot read the configuration file");
+		diag_problem(&ld->diag, NULL, "cannot read the configuration file");
 	close(fd);
 }
 
@@ -735,17 +565,17 @@ parse_problem(struct loader *ld, const config_t *lc)
 
 	if (text == NULL)
 		text = "unknown error";
-	begin_line(ld, config_error_file(lc), config_error_line(lc));
+	diag_begin_line(&ld->diag, config_error_file(lc), config_error_line(lc));
 	if (strncmp(text, "syntax error", 12) == 0)
-		buf_add(ld, "%s", text);
+		diag_add(&ld->diag, "%s", text);
 	else
-		buf_add(ld, "syntax error: %s", text);
+		diag_add(&ld->diag, "syntax error: %s", text);
 }
 
 int
 config_load(const char *path, struct hd_config **out, char **err)
 {
-	struct loader ld = { .path = path, .cc = 62 };
+	struct loader ld = { .diag.path = path, .cc = 62 };
 	config_t lc;
 	const char *slash;
 	char *dir;
@@ -762,7 +592,7 @@ config_load(const char *path, struct hd_config **out, char **err)
 	}
 
 	slash = strrchr(path, '/');
-	ld.dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	ld.diag.dirlen = slash ? (size_t)(slash - path) + 1 : 0;
 	if (slash == NULL)
 		dir = strdup(".");
 	else if (slash == path)
@@ -782,7 +612,7 @@ config_load(const char *path, struct hd_config **out, char **err)
 	config_set_include_dir(&lc, dir);	/* libconfig keeps a copy */
 	free(dir);
 	if (config_get_include_dir(&lc) == NULL)
-		nomem(&ld);
+		diag_nomem(&ld.diag);
 	else if (config_read_file(&lc, path) != CONFIG_TRUE) {
 		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
 			io_problem(&ld);
@@ -792,25 +622,25 @@ config_load(const char *path, struct hd_config **out, char **err)
 		const config_setting_t *root = config_root_setting(&lc);
 
 		if (root == NULL)
-			problem(&ld, NULL, "libconfig returned no settings");
+			diag_problem(&ld.diag, NULL, "libconfig returned no settings");
 		else
 			load_root(&ld, root);
 	}
 	config_destroy(&lc);
 
-	if (ld.oom || ld.nproblems > 0) {
+	if (ld.diag.oom || ld.diag.nproblems > 0) {
 		config_free(ld.cfg);
-		if (ld.oom) {
-			free(ld.err);
-			ld.err = strdup("out of memory while loading the configuration");
+		if (ld.diag.oom) {
+			free(ld.diag.err);
+			ld.diag.err = strdup("out of memory while loading the configuration");
 		}
 		if (err != NULL)
-			*err = ld.err;
+			*err = ld.diag.err;
 		else
-			free(ld.err);
+			free(ld.diag.err);
 		return -1;
 	}
-	free(ld.err);
+	free(ld.diag.err);
 	*out = ld.cfg;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* contacts.c: contact lookup and CSV import. */
 #include "contacts.h"
+#include "address.h"
 #include "log.h"
 #include "phone.h"
 #include "util.h"
@@ -184,8 +185,7 @@ contacts_import(struct store *s, FILE *f, const char *fname, int country_code, F
 			bad++;
 			continue;
 		}
-		if (*v[COL_EMAIL] != '\0' && (strchr(v[COL_EMAIL], '@') == NULL ||
-					       strpbrk(v[COL_EMAIL], " \t\r\n<>") != NULL)) {
+		if (*v[COL_EMAIL] != '\0' && !address_valid(v[COL_EMAIL], strlen(v[COL_EMAIL]))) {
 			fprintf(errs, "%s:%d: email \"%s\" is not an address\n", fname, rowline, v[COL_EMAIL]);
 			bad++;
 			continue;

@@ -3,6 +3,7 @@
  * as the running daemon (WAL lets both work at once), as smtpctl does for
  * smtpd. Exit status: 0 done, 1 failed, 2 usage.
  */
+#include "address.h"
 #include "config.h"
 #include "contacts.h"
 #include "grammar.h"
@@ -359,7 +360,7 @@ cmd_new(struct ctl *c, int argc, char **argv)
 		}
 		reporter = phone;
 		is_phone = 1;
-	} else if (strpbrk(reporter, " \t\r\n<>") != NULL) {
+	} else if (!address_valid(reporter, strlen(reporter))) {
 		fprintf(stderr, "helpdeskctl new: --reporter %s: not an email address\n", reporter);
 		return EX_USAGE;
 	}
