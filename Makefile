@@ -30,6 +30,7 @@ endif
 BUILD_DEBS  := gcc make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-dev \
                nettle-dev libsystemd-dev libetpan-dev libcurl4-gnutls-dev
 TEST_DEBS   := python3 sqlite3 cppcheck
+BENCH_DEBS  := python3 sqlite3 gammu-smsd
 
 PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c \
                parsers/address.c
@@ -81,6 +82,8 @@ deps-build:
 	@$(call ensure_debs,$(BUILD_DEBS))
 deps-test:
 	@$(call ensure_debs,$(BUILD_DEBS) $(TEST_DEBS))
+deps-bench:
+	@$(call ensure_debs,$(BUILD_DEBS) $(BENCH_DEBS))
 define ensure_debs
 	missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -107,7 +110,7 @@ check: deps-test
 	$(MAKE) -s cppcheck
 	/usr/bin/python3 tests/run.py --build build/check
 
-bench: deps-test
+bench: deps-bench
 	$(MAKE) all
 	/usr/bin/python3 bench/sms_latency.py --build $(BUILD)
 
@@ -134,4 +137,4 @@ uninstall:
 clean:
 	rm -rf build var
 
-.PHONY: all demo check bench cppcheck install uninstall clean deps-build deps-test
+.PHONY: all demo check bench cppcheck install uninstall clean deps-build deps-test deps-bench

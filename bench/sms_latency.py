@@ -15,7 +15,9 @@ helpdeskd cost when idle?  (`make bench`)
    (utime+stime from /proc/PID/stat) as % of one core. On the dummy driver
    idle CPU follows the poll interval (it probes every slot file each poll),
    so gammu-smsd on the same kind of modem with the same poll interval is
-   measured as the baseline, if installed (Debian package gammu-smsd).
+   measured as the baseline, if installed (Debian package gammu-smsd), with
+   service = null, checksecurity = 0 and commtimeout = loopsleep =
+   receivefrequency = the poll interval in seconds.
 
 Standard library only; /usr/bin/python3 (3.11). Nothing touches the network.
 """
@@ -32,6 +34,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
@@ -216,8 +219,11 @@ def bench_smsd(a, d, poll_ms):
     secs = max(1, round(poll_ms / 1000.0))
     with open(rc, "w") as f:
         f.write("[gammu]\nmodel = dummy\nconnection = none\ndevice = %s\n\n" % mdir)
+        # ReceiveFrequency too: without it gammu-smsd with nothing to send
+        # checks the inbox only every 10-15 s, not every poll.
         f.write("[smsd]\nservice = null\nchecksecurity = 0\ncommtimeout = %d\nloopsleep = %d\n"
-                "statusfrequency = 0\nlogfile = %s/smsd.log\ndebuglevel = 0\n" % (secs, secs, d))
+                "receivefrequency = %d\nstatusfrequency = 0\nlogfile = %s/smsd.log\n"
+                "debuglevel = 0\n" % (secs, secs, secs, d))
     proc = subprocess.Popen([smsd, "-c", rc], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -226,8 +232,8 @@ def bench_smsd(a, d, poll_ms):
             print("gammu-smsd      exited at start (%s); see %s/smsd.log" % (proc.returncode, d))
             return None
         cpu, rss = measure_idle(proc.pid, a.idle)
-        print("gammu-smsd      CPU %.2f %% of one core   RSS %d kB   (commtimeout = loopsleep = %d s,"
-              " same dummy modem)" % (cpu, rss, secs))
+        print("gammu-smsd      CPU %.2f %% of one core   RSS %d kB   (commtimeout = loopsleep ="
+              " receivefrequency = %d s, same kind of dummy modem)" % (cpu, rss, secs))
         return cpu
     finally:
         stop(proc)

@@ -46,6 +46,20 @@ usage(FILE *f)
 /* getopt_long over argv[0..argc) of one verb; returns the option or -1. */
 #define VERB_OPTS(...) static const struct option vopts[] = { __VA_ARGS__, { NULL, 0, NULL, 0 } }
 
+static const char *const statuses[] = { "new", "open", "pending", "resolved", "closed", "rejected", NULL };
+static const char *const channels[] = { "sms", "email", "phone", NULL };
+static const char *const priorities[] = { "low", "normal", "high", "emergency", NULL };
+
+/* Is s one of the words in the NULL-terminated list? */
+static int
+one_of(const char *s, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 parse_day(const char *s, int64_t *ms)
 {
@@ -130,6 +144,15 @@ cmd_list(struct ctl *c, int argc, char **argv)
 	}
 	if (optind != argc)
 		return EX_USAGE;
+	if (status != NULL && !one_of(status, statuses)) {
+		fprintf(stderr, "helpdeskctl list: --status %s: expected new, open, pending, resolved,"
+			" closed or rejected\n", status);
+		return EX_USAGE;
+	}
+	if (channel != NULL && !one_of(channel, channels)) {
+		fprintf(stderr, "helpdeskctl list: --channel %s: expected sms, email or phone\n", channel);
+		return EX_USAGE;
+	}
 	st = store_stmt(c->store,
 			"SELECT number, status, priority, channel, created_at, reporter, skpd, text, category"
 			" FROM tickets WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR channel = ?2)"
@@ -311,11 +334,6 @@ cmd_show(struct ctl *c, int argc, char **argv)
 	return emit(&b);
 }
 
-static int
-valid_priority(const char *p)
-{
-	return !strcmp(p, "low") || !strcmp(p, "normal") || !strcmp(p, "high") || !strcmp(p, "emergency");
-}
 
 static int
 cmd_new(struct ctl *c, int argc, char **argv)
@@ -344,7 +362,7 @@ cmd_new(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "helpdeskctl new: --reporter and --text are required\n");
 		return EX_USAGE;
 	}
-	if (!valid_priority(prio)) {
+	if (!one_of(prio, priorities)) {
 		fprintf(stderr, "helpdeskctl new: --priority %s: expected low, normal, high or emergency\n", prio);
 		return EX_USAGE;
 	}

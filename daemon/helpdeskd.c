@@ -114,6 +114,14 @@ main(int argc, char **argv)
 	char *err = NULL;
 	sigset_t set;
 
+	/* Signals are taken synchronously by this thread from the start (a
+	 * SIGTERM during start-up still ends in a clean exit); channels never see them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
 	while ((opt = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
@@ -141,12 +149,6 @@ main(int argc, char **argv)
 	}
 	log_set_level(config_log_priority(cfg));
 
-	/* Signals are taken synchronously by this thread; channels never see them. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 

@@ -230,6 +230,31 @@ sms_release(struct channel *ch, struct inbound *msgs, size_t n)
 	free(msgs);
 }
 
+/* Count a scan in which the slot at folder f, location l could not be read;
+ * after BAD_SCANS of them add it to *bad as a quarantined message. Returns 0
+ * or -1 (out of memory). */
+static int
+bad_slot(struct sms_priv *p, int f, int l, const char *why, struct inbound **bad, size_t *nbad)
+{
+	struct inbound *nb;
+	struct seen *s;
+	char key[64];
+
+	snprintf(key, sizeof(key), "bad:%d:%d", f, l);
+	if ((s = seen_get(p, key)) == NULL)
+		return -1;
+	s->live = 1;
+	log_warn("sms: message at folder %d location %d unreadable (%d of %d): %s", f, l,
+		 s->count + 1, BAD_SCANS, why);
+	if (++s->count < BAD_SCANS)
+		return 0;
+	if ((nb = realloc(*bad, (*nbad + 1) * sizeof(**bad))) == NULL)
+		return -1;
+	*bad = nb;
+	memset(&nb[*nbad], 0, sizeof(nb[0]));
+	return sms_unreadable(f, l, why, &nb[(*nbad)++]);
+}
+
 /* Read every message in the modem into *parts (each a single part). */
 static int
 scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **bad, size_t *nbad)
@@ -254,35 +279,19 @@ scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **b
 			rc = -1;
 			break;
 		}
-		if (e != ERR_NONE) {
+		if (e != ERR_NONE || m->Number == 0) {
 			int f = m->SMS[0].Folder, l = m->SMS[0].Location;
-			char key[64];
-			struct seen *s;
 
+			/* An error, or a slot that reads as no message at all (a
+			 * truncated record), must still leave the modem. */
 			if (f == lastf && l == lastl)
 				break;	/* no progress: stop this scan */
 			lastf = f;
 			lastl = l;
-			snprintf(key, sizeof(key), "bad:%d:%d", f, l);
-			if ((s = seen_get(p, key)) == NULL) {
+			if (bad_slot(p, f, l, e != ERR_NONE ? GSM_ErrorString(e) : "no message in the slot",
+				     bad, nbad) < 0) {
 				rc = -1;
 				break;
-			}
-			s->live = 1;
-			log_warn("sms: message at folder %d location %d unreadable (%d): %s", f, l,
-				 s->count + 1, GSM_ErrorString(e));
-			if (++s->count >= BAD_SCANS) {
-				struct inbound *nb = realloc(*bad, (*nbad + 1) * sizeof(**bad));
-
-				if (nb == NULL) {
-					rc = -1;
-					break;
-				}
-				*bad = nb;
-				if (sms_unreadable(f, l, GSM_ErrorString(e), &nb[(*nbad)++]) < 0) {
-					rc = -1;
-					break;
-				}
 			}
 			continue;
 		}

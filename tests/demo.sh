@@ -62,13 +62,13 @@ drop() {
 }
 
 drop 0812-3456-7890 "HELPDESK Printer di Bagian Umum Setda tidak bisa mencetak, kertas macet terus"
-drop +6281311112222 "HELPDESK Komputer loket pelayanan Disdukcapil mati total 😢 tolong dibantu"
+drop +6281311112222 "HELPDESK Komputer loket Disdukcapil mati total 😢 tolong dibantu"
 drop 085712345678 "HELPDESK Jaringan internet di Kantor Kecamatan Sukamaju putus sejak jam 8 pagi. Semua komputer pelayanan tidak bisa terhubung ke server pusat, antrian warga sudah panjang. Sudah kami restart router dan switch tetapi lampu uplink tetap mati. Mohon segera dikirim teknisi. Terima kasih, Pak Budi (operator kecamatan)."
 drop 081298765432 "Selamat pagi pak, apakah kantor Diskominfo buka hari Sabtu?"
 drop 0813-5555-0101 "HELPDESK"
 
 N=$("$PY" tests/dummymodem.py "$DEMO/modem" --count)
-echo "helpdeskd demo: $N SMS files waiting in $DEMO/modem (one complaint is 3 parts); config $DEMO/helpdeskd.conf"
+echo "helpdeskd demo: $N SMS files waiting in $DEMO/modem (the long complaint is 3 parts); config $DEMO/helpdeskd.conf"
 echo "  drop another SMS while it runs:  $PY tests/dummymodem.py $DEMO/modem --from 0812-3456-7890 \"HELPDESK Proyektor ruang rapat rusak\""
 echo "  look at the tickets:             $BUILD/helpdeskctl -c $DEMO/helpdeskd.conf list    (also: outbox --all, show HD-...)"
 echo "  (gammu CLI on the same modem:    gammu -c $DEMO/gammurc getallsms)"

@@ -12,8 +12,10 @@ runs until the modem is empty and no outbox row is pending (bounded), and:
 - ticket numbers of the month are 0001..0200 without gaps;
 - the modem is empty.
 
-Runs the optimised build/helpdeskd when it exists (ASan makes the check
-build slow), else the build under test, with log_level info.
+Runs the optimised build/helpdeskd when it exists and is not older than
+the build under test (ASan makes the check build slow), else the build
+under test (HD_CRASH_SANITIZED=1 forces that), with log_level info.
+HD_CRASH_SEED and HD_CRASH_KILLS change the seed and the number of kills.
 """
 
 import datetime as dt
@@ -23,10 +25,10 @@ import time
 
 from harness import (Check, TestEnv, finish_daemon, query, wait_for, build_path, ROOT)
 
-SEED = 20261122
+SEED = int(os.environ.get("HD_CRASH_SEED", "20261122"))
 N_MESSAGES = 200
 N_SENDERS = 50
-N_KILLS = 7
+N_KILLS = int(os.environ.get("HD_CRASH_KILLS", "8"))
 T0 = dt.datetime(2026, 11, 22, 7, 0, 0, tzinfo=dt.timezone.utc)
 
 WORDS = ("printer komputer jaringan internet server aplikasi email website scanner "
@@ -65,10 +67,18 @@ def make_messages(rng):
 
 
 def crash_binary():
+    """build/helpdeskd (optimised) unless missing or older than the build
+    under test, which is then used instead."""
     opt = os.path.join(ROOT, "build", "helpdeskd")
-    if os.access(opt, os.X_OK):
-        return opt
-    return build_path("helpdeskd")
+    chk = build_path("helpdeskd")
+    if os.environ.get("HD_CRASH_SANITIZED") == "1":
+        return chk
+    try:
+        if os.access(opt, os.X_OK) and os.path.getmtime(opt) >= os.path.getmtime(chk) - 600:
+            return opt
+    except OSError:
+        pass
+    return chk
 
 
 def test_crash():
@@ -89,9 +99,14 @@ def test_crash():
             plan.append((t, "drop", msgs[i:i + n]))
             i += n
             t += rng.uniform(0.2, 1.2)
+        # Kills: half shortly after a drop, half anywhere until a few seconds
+        # after the last drop (while the backlog is being worked off).
         drop_times = [p[0] for p in plan]
-        for _ in range(N_KILLS):
-            plan.append((rng.choice(drop_times) + rng.uniform(0.02, 0.9), "kill", None))
+        for k in range(N_KILLS):
+            if k % 2 == 0:
+                plan.append((rng.choice(drop_times) + rng.uniform(0.02, 0.9), "kill", None))
+            else:
+                plan.append((rng.uniform(0.3, t + 5.0), "kill", None))
         plan.sort(key=lambda p: (p[0], p[1] == "kill"))
 
         d = env.daemon(binary).start()

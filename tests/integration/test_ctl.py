@@ -127,6 +127,7 @@ def test_tickets():
         run(check, env, ["new", "--reporter", "081234567890", "--skpd", "X", "--text", "Y",
                          "--priority", "urgent"], 2, "new --priority urgent")
         run(check, env, ["list", "--channel", "fax"], 2, "list --channel fax")
+        run(check, env, ["list", "--status", "bogus"], 2, "list --status bogus")
         run(check, env, ["list", "--since", "yesterday"], 2, "list --since yesterday")
         rows = query(env.db_path, "SELECT count(*) AS n FROM tickets")
         check.eq(rows[0]["n"] if rows else None, 2, "no ticket from the bad calls")
