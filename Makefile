@@ -27,7 +27,7 @@ LDFLAGS     += -fsanitize=address,undefined
 endif
 
 # Debian packages: to build, and to test.
-BUILD_DEBS  := gcc make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-dev \
+BUILD_DEBS  := gcc libc6-dev make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-dev \
                nettle-dev libsystemd-dev libetpan-dev libcurl4-gnutls-dev
 TEST_DEBS   := python3 sqlite3 cppcheck
 BENCH_DEBS  := python3 sqlite3 gammu-smsd

@@ -355,6 +355,10 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 			continue;
 		group[g++] = &parts[i];
 		used[i] = 1;
+		/* Parts are grouped on the UDH fields libGammu decoded rather than
+		 * with GSM_LinkSMS, which splits a message with a part missing in
+		 * the middle into separate messages: after the timeout they would
+		 * become separate tickets instead of one with what arrived. */
 		if (sms_is_multipart(&parts[i])) {
 			for (size_t j = i + 1; j < n; j++)
 				if (!used[j] && sms_is_multipart(&parts[j]) && sms_same_message(&parts[i], &parts[j])) {
