@@ -14,13 +14,15 @@ SANITIZE    ?=
 DURATION    ?=
 VERSION     := 0.1.0
 
-PKGS        := gammu libconfig sqlite3 nettle
+PKGS        := gammu libconfig sqlite3 nettle gnutls libcurl
 CPPFLAGS    += -D_GNU_SOURCE -DHD_VERSION=\"$(VERSION)\" -Iparsers -Idaemon -I$(BUILD)
 CFLAGS      ?= -O2 -g
 CFLAGS      += -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wformat=2 -pthread \
-               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS      += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+               $(shell pkg-config --cflags $(PKGS) libetpan 2>/dev/null)
+# libetpan's pkg-config --libs adds a dpkg specs file that makes a non-PIE
+# binary: link it plainly.
+LDLIBS      += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -letpan -pthread
 ifneq ($(SANITIZE),)
 CFLAGS      += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS     += -fsanitize=address,undefined
@@ -29,16 +31,18 @@ endif
 # Debian packages: to build, and to test.
 BUILD_DEBS  := gcc libc6-dev make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-dev \
                nettle-dev libsystemd-dev libetpan-dev libcurl4-gnutls-dev
-TEST_DEBS   := python3 sqlite3 cppcheck
-BENCH_DEBS  := python3 sqlite3 gammu-smsd
+TEST_DEBS   := python3 sqlite3 cppcheck dovecot-imapd python3-aiosmtpd gnutls-bin
+BENCH_DEBS  := python3 sqlite3 gammu-smsd dovecot-imapd python3-aiosmtpd gnutls-bin isync
 
 PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c \
-               parsers/address.c
-COMMON_SRC  := daemon/log.c daemon/config.c daemon/config_diag.c daemon/store.c daemon/migrate.c \
+               parsers/address.c parsers/compose.c parsers/mime.c parsers/mime_codec.c \
+               parsers/mime_header.c parsers/mime_addr.c parsers/mime_param.c parsers/mime_date.c \
+               parsers/charset.c parsers/html.c
+COMMON_SRC  := daemon/log.c daemon/config.c daemon/config_mail.c daemon/config_diag.c daemon/store.c daemon/migrate.c \
                daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c \
-               daemon/intake.c daemon/templates.c
+               daemon/intake.c daemon/templates.c daemon/spool.c daemon/email.c daemon/tls.c
 DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \
-               daemon/sms.c daemon/sms_codec.c
+               daemon/sms.c daemon/sms_codec.c daemon/imap.c daemon/smtp.c
 CTL_SRC     := daemon/helpdeskctl.c
 SCHEMA      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))

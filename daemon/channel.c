@@ -3,21 +3,91 @@
 #include "log.h"
 #include "util.h"
 
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define MAX_CHANNELS 32
+
+/* Written before the threads start, read-only afterwards. */
+static struct channel *registry[MAX_CHANNELS];
+static size_t nregistry;
+
+int
+channel_register(struct channel *ch)
+{
+	if (nregistry == MAX_CHANNELS)
+		return -1;
+	registry[nregistry++] = ch;
+	return 0;
+}
+
+void
+channel_kick_all(void)
+{
+	uint64_t one = 1;
+
+	for (size_t i = 0; i < nregistry; i++)
+		if (registry[i]->ops->outbox != NULL && write(registry[i]->kick_fd, &one, sizeof(one)) < 0) {
+			/* EAGAIN: the counter is already non-zero, the kick is pending. */
+		}
+}
+
+int
+channel_sleep(struct channel *ch, int64_t deadline, int extra_fd)
+{
+	struct pollfd pfd[3] = {
+		{ .fd = ch->stop_fd, .events = POLLIN },
+		{ .fd = ch->kick_fd, .events = POLLIN },
+		{ .fd = extra_fd, .events = POLLIN },
+	};
+	int64_t now = mono_ms();
+	int timeout = -1;
+	uint64_t n;
+
+	if (deadline != 0)
+		timeout = deadline <= now ? 0 : deadline - now > 600000 ? 600000 : (int)(deadline - now);
+	if (poll(pfd, extra_fd >= 0 ? 3 : 2, timeout) <= 0)
+		return 0;
+	if ((pfd[1].revents & POLLIN) && read(ch->kick_fd, &n, sizeof(n)) < 0) {
+		/* Another reader drained it first: nothing to do. */
+	}
+	return extra_fd >= 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
+}
+
+/* Sleep out a reconnect backoff: only a stop ends it early, not the kicks
+ * that every new reply brings (they would undo the backoff). */
+static void
+backoff_sleep(struct channel *ch, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = ch->stop_fd, .events = POLLIN };
+	int64_t now = mono_ms();
+
+	if (deadline > now)
+		poll(&pfd, 1, (int)(deadline - now));
+}
 
 /* Record and acknowledge each message; a message whose transaction failed
  * stays at the source and comes back in the next fetch. */
 static void
 take_in(struct channel *ch, struct inbound *msgs, size_t n)
 {
+	int queued = 0;
+
 	for (size_t i = 0; i < n && !*ch->stopping; i++) {
-		if (intake_record(ch->store, ch->cfg, &msgs[i]) < 0)
+		int r = intake_record(ch->store, ch->cfg, &msgs[i]);
+
+		if (r < 0)
 			continue;
+		queued |= r == 1;
 		if (ch->ops->ack(ch, &msgs[i]) < 0)
-			log_warn("%s: message from %s recorded but not yet removed at the source;"
-				 " it will be acknowledged again", ch->ops->name, msgs[i].sender);
+			log_warn("%s: message from %s recorded but not yet acknowledged at the source;"
+				 " it will be acknowledged again", ch->label, msgs[i].sender);
 	}
+	if (queued)
+		channel_kick_all();	/* replies may be for another channel's outbox */
 }
 
 void *
@@ -39,30 +109,34 @@ channel_main(void *arg)
 				/* Log a failure once, and again only when it changes. */
 				if (last_err == NULL || err == NULL || strcmp(last_err, err) != 0)
 					log_warn("%s: cannot connect: %s; retrying with backoff up to %d s",
-						 ch->ops->name, err ? err : "out of memory", ch->reconnect_max);
+						 ch->label, err ? err : "out of memory", ch->reconnect_max);
 				free(last_err);
 				last_err = err;
-				ch->ops->wait(ch, mono_ms() + backoff * 1000);
+				outbox_note_down(ch, err ? err : "cannot connect");
+				backoff_sleep(ch, mono_ms() + backoff * 1000);
 				backoff = backoff * 2 > ch->reconnect_max ? ch->reconnect_max : backoff * 2;
 				continue;
 			}
 			if (last_err != NULL)
-				log_info("%s: reconnected", ch->ops->name);
+				log_info("%s: reconnected", ch->label);
 			free(last_err);
 			last_err = NULL;
 			backoff = ch->reconnect_min;
 			up = 1;
 		}
-		if (ch->ops->fetch(ch, &msgs, &n) < 0) {
-			log_warn("%s: link lost while reading; reconnecting", ch->ops->name);
-			ch->ops->close(ch);
-			up = 0;
-			continue;
+		if (ch->ops->fetch != NULL) {
+			if (ch->ops->fetch(ch, &msgs, &n) < 0) {
+				log_warn("%s: link lost while reading; reconnecting", ch->label);
+				ch->ops->close(ch);
+				up = 0;
+				continue;
+			}
+			take_in(ch, msgs, n);
+			ch->ops->release(ch, msgs, n);
 		}
-		take_in(ch, msgs, n);
-		ch->ops->release(ch, msgs, n);
-		if (outbox_send_due(ch, &next_due) < 0) {
-			log_warn("%s: link lost while sending; reconnecting", ch->ops->name);
+		next_due = 0;
+		if (ch->ops->send != NULL && outbox_send_due(ch, &next_due) < 0) {
+			log_warn("%s: link lost while sending; reconnecting", ch->label);
 			ch->ops->close(ch);
 			up = 0;
 			continue;

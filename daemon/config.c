@@ -1,7 +1,8 @@
 /*
  * config.c: loads and validates helpdeskd's libconfig file into struct
  * hd_config, collecting every problem as "FILE:LINE: KEY: ..." lines through
- * config_diag.h. One table of key specs per group drives the checks.
+ * config_diag.h. One table of key specs per group drives the checks; the
+ * email groups (imap, smtp, email) are in config_mail.c.
  */
 #include "config.h"
 #include "address.h"
@@ -24,13 +25,6 @@ static const char *const log_levels[] = { "error", "warning", "info", "debug" };
 static const int log_prios[] = { 3, 4, 6, 7 };
 #define NLOG_LEVELS 4
 
-/* State of one config_load call. */
-struct loader {
-	struct cfg_diag diag;	/* problems so far */
-	int cc;			/* country code for admin phones */
-	struct hd_config *cfg;
-};
-
 static int
 key_index(const char *name, const char *const *keys, int nkeys)
 {
@@ -39,33 +33,6 @@ key_index(const char *name, const char *const *keys, int nkeys)
 			return i;
 	return -1;
 }
-
-/* How one key of a group is read: checked by type, then stored at offset in
- * the struct the group fills. */
-struct keyspec {
-	const char *name;
-	enum {
-		K_BOOL,		/* true or false, to an int */
-		K_INT,		/* an integer in min..max, to an int */
-		K_STR,		/* a non-empty string (that ok accepts), to a char * */
-		K_STR_ANY,	/* the same, "" included */
-		K_PHONE,	/* a phone number, to a char * in E.164 */
-		K_TMPL,		/* a non-empty template with known placeholders, to a char * */
-		K_GROUP,	/* a group { ... }, read by load */
-		K_CUSTOM,	/* any setting, checked and read by load */
-	} type;
-	int min, max;
-	size_t offset;
-	int (*ok)(const char *v);	/* K_STR, K_STR_ANY: NULL, or a check of v */
-	const char *expect;		/* "expected ..." when ok or K_PHONE rejects v */
-	void (*load)(struct loader *ld, const config_setting_t *s);
-};
-
-/* What load_keys saw of one key. */
-struct seen {
-	const config_setting_t *at;	/* its setting, NULL when absent */
-	int bad;			/* its value was rejected */
-};
 
 static void
 unknown_key(struct loader *ld, const config_setting_t *s, const struct keyspec *keys, int nkeys)
@@ -76,9 +43,8 @@ unknown_key(struct loader *ld, const config_setting_t *s, const struct keyspec *
 	diag_add(&ld->diag, ")");
 }
 
-/* Replace *dst by a copy of src; 0, or -1 when out of memory. */
-static int
-set_str(struct loader *ld, char **dst, const char *src)
+int
+cfg_set_str(struct loader *ld, char **dst, const char *src)
 {
 	char *p = strdup(src);
 
@@ -114,8 +80,8 @@ get_string(struct loader *ld, const config_setting_t *s, int nonempty)
 	return v;
 }
 
-static int
-is_group(struct loader *ld, const config_setting_t *s)
+int
+cfg_is_group(struct loader *ld, const config_setting_t *s)
 {
 	if (config_setting_is_group(s))
 		return 1;
@@ -141,6 +107,27 @@ tmpl_ok(struct loader *ld, const config_setting_t *s, const char *v)
 	return 0;
 }
 
+/* Store the index of v in ks->names at dst, or report v. */
+static int
+take_enum(struct loader *ld, const config_setting_t *s, const struct keyspec *ks, const char *v,
+	  void *dst)
+{
+	int i;
+
+	for (i = 0; ks->names[i] != NULL; i++)
+		if (strcmp(v, ks->names[i]) == 0) {
+			*(int *)dst = i;
+			return 0;
+		}
+	diag_problem(&ld->diag, s, "expected ");
+	for (i = 0; ks->names[i] != NULL; i++)
+		diag_add(&ld->diag, "%s\"%s\"", i == 0 ? "" : ks->names[i + 1] ? ", " : " or ",
+			 ks->names[i]);
+	diag_add(&ld->diag, ", got ");
+	diag_quoted(&ld->diag, v);
+	return -1;
+}
+
 /* Check the value of s as ks says and store it at dst, or hand s to ks->load.
  * Returns 0 when done, -1 when the value was rejected or memory ran out. */
 static int
@@ -160,6 +147,7 @@ take(struct loader *ld, const config_setting_t *s, const struct keyspec *ks, voi
 		*(int *)dst = config_setting_get_bool(s) ? 1 : 0;
 		return 0;
 	case K_INT:
+	case K_LLONG:
 		if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) {
 			diag_problem(&ld->diag, s, "expected an integer from %d to %d, got %s",
 				ks->min, ks->max, diag_type_name(s));
@@ -173,41 +161,43 @@ take(struct loader *ld, const config_setting_t *s, const struct keyspec *ks, voi
 				ks->min, ks->max, n);
 			return -1;
 		}
-		*(int *)dst = (int)n;
+		if (ks->type == K_LLONG)
+			*(long long *)dst = n;
+		else
+			*(int *)dst = (int)n;
 		return 0;
 	case K_GROUP:
 	case K_CUSTOM:
-		if (ks->type == K_GROUP && !is_group(ld, s))
+		if (ks->type == K_GROUP && !cfg_is_group(ld, s))
 			return -1;
 		ks->load(ld, s);
 		return 0;
 	case K_STR:
 	case K_STR_ANY:
+	case K_ENUM:
 	case K_PHONE:
 	case K_TMPL:
 		break;
 	}
-	v = get_string(ld, s, ks->type != K_STR_ANY);
+	v = get_string(ld, s, ks->type != K_STR_ANY && ks->type != K_ENUM);
 	if (v == NULL)
 		return -1;
+	if (ks->type == K_ENUM)
+		return take_enum(ld, s, ks, v, dst);
 	if (ks->type == K_TMPL)
-		return tmpl_ok(ld, s, v) ? set_str(ld, dst, v) : -1;
+		return tmpl_ok(ld, s, v) ? cfg_set_str(ld, dst, v) : -1;
 	if (ks->type == K_PHONE && phone_normalize(v, strlen(v), ld->cc, phone) == PHONE_NUMBER)
-		return set_str(ld, dst, phone);
+		return cfg_set_str(ld, dst, phone);
 	if (ks->type != K_PHONE && (ks->ok == NULL || ks->ok(v)))
-		return set_str(ld, dst, v);
+		return cfg_set_str(ld, dst, v);
 	diag_problem(&ld->diag, s, "%s, got ", ks->expect);
 	diag_quoted(&ld->diag, v);
 	return -1;
 }
 
-/* Read the settings of group grp into the struct at base as keys[0..nkeys)
- * says, reporting unknown keys and bad values in file order. Unless seen is
- * NULL, seen[k] gets key k's setting (NULL when absent) and whether its value
- * was rejected. */
-static void
-load_keys(struct loader *ld, const config_setting_t *grp, const struct keyspec *keys, int nkeys,
-	  void *base, struct seen *seen)
+void
+cfg_load_keys(struct loader *ld, const config_setting_t *grp, const struct keyspec *keys, int nkeys,
+	      void *base, struct seen *seen)
 {
 	int n = config_setting_length(grp);
 
@@ -250,8 +240,8 @@ check_min_max(struct loader *ld, const char *group, const struct keyspec *keys,
 			max, min);
 }
 
-static int
-name_ok(const char *s)
+int
+cfg_text_ok(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -326,7 +316,7 @@ load_sms(struct loader *ld, const config_setting_t *grp)
 	struct seen seen[S__COUNT];
 	const config_setting_t *gammurc;
 
-	load_keys(ld, grp, sms_keys, S__COUNT, sms, seen);
+	cfg_load_keys(ld, grp, sms_keys, S__COUNT, sms, seen);
 	gammurc = seen[S_GAMMURC].at;
 
 	/* Without an explicit enabled, configuring a modem enables SMS. */
@@ -372,7 +362,7 @@ load_outbox(struct loader *ld, const config_setting_t *grp)
 	struct cfg_outbox *ob = &ld->cfg->outbox;
 	struct seen seen[O__COUNT];
 
-	load_keys(ld, grp, outbox_keys, O__COUNT, ob, seen);
+	cfg_load_keys(ld, grp, outbox_keys, O__COUNT, ob, seen);
 	check_min_max(ld, "outbox", outbox_keys, seen, O_RETRY_MIN, O_RETRY_MAX,
 		      ob->retry_min, ob->retry_max);
 }
@@ -380,7 +370,7 @@ load_outbox(struct loader *ld, const config_setting_t *grp)
 enum { A_NAME, A_PHONE, A_EMAIL, A__COUNT };
 #define ADMIN(field) offsetof(struct cfg_admin, field)
 static const struct keyspec admin_keys[A__COUNT] = {
-	[A_NAME] = { "name", K_STR, .offset = ADMIN(name), .ok = name_ok,
+	[A_NAME] = { "name", K_STR, .offset = ADMIN(name), .ok = cfg_text_ok,
 		     .expect = "expected a name without control characters" },
 	[A_PHONE] = { "phone", K_PHONE, .offset = ADMIN(phone),
 		      .expect = "expected a phone number such as \"0811-3103-001\" or \"+628113103001\"" },
@@ -393,7 +383,7 @@ load_admin(struct loader *ld, const config_setting_t *grp, struct cfg_admin *a)
 {
 	struct seen seen[A__COUNT];
 
-	load_keys(ld, grp, admin_keys, A__COUNT, a, seen);
+	cfg_load_keys(ld, grp, admin_keys, A__COUNT, a, seen);
 	if (seen[A_NAME].at == NULL)
 		diag_problem(&ld->diag, grp, "name is missing");
 	if (seen[A_PHONE].at == NULL && seen[A_EMAIL].at == NULL)
@@ -424,7 +414,7 @@ load_admins(struct loader *ld, const config_setting_t *list)
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
 
-		if (g != NULL && is_group(ld, g))
+		if (g != NULL && cfg_is_group(ld, g))
 			load_admin(ld, g, &cfg->admins[i]);
 	}
 }
@@ -433,18 +423,18 @@ load_admins(struct loader *ld, const config_setting_t *list)
 static const struct keyspec tmpl_keys[TM__COUNT] = {
 	TMPL(TM_ACK, "ack"), TMPL(TM_EMPTY, "empty"), TMPL(TM_INFO, "info"),
 	TMPL(TM_STATUS, "status"), TMPL(TM_STATUS_UNKNOWN, "status_unknown"),
-	TMPL(TM_ADMIN_NEW, "admin_new"),
+	TMPL(TM_ADMIN_NEW, "admin_new"), TMPL(TM_TOO_LARGE, "too_large"),
 };
 
 /* Keep the templates the file sets; load_root fills in the rest. */
 static void
 load_templates(struct loader *ld, const config_setting_t *grp)
 {
-	load_keys(ld, grp, tmpl_keys, TM__COUNT, ld->cfg, NULL);
+	cfg_load_keys(ld, grp, tmpl_keys, TM__COUNT, ld->cfg, NULL);
 }
 
 enum { T_DATABASE, T_SPOOL_DIR, T_COUNTRY_CODE, T_TICKET_PREFIX, T_LANGUAGE,
-       T_LOG_LEVEL, T_SMS, T_OUTBOX, T_ADMINS, T_TEMPLATES, T__COUNT };
+       T_LOG_LEVEL, T_SMS, T_OUTBOX, T_ADMINS, T_TEMPLATES, T_IMAP, T_SMTP, T_EMAIL, T__COUNT };
 #define TOP(field) offsetof(struct hd_config, field)
 static const struct keyspec top_keys[T__COUNT] = {
 	[T_DATABASE] = { "database", K_STR, .offset = TOP(database) },
@@ -460,6 +450,9 @@ static const struct keyspec top_keys[T__COUNT] = {
 	[T_OUTBOX] = { "outbox", K_GROUP, .load = load_outbox },
 	[T_ADMINS] = { "admins", K_CUSTOM, .load = load_admins },
 	[T_TEMPLATES] = { "templates", K_GROUP, .load = load_templates },
+	[T_IMAP] = { "imap", K_CUSTOM, .load = cfg_load_imap },
+	[T_SMTP] = { "smtp", K_GROUP, .load = cfg_load_smtp },
+	[T_EMAIL] = { "email", K_GROUP, .load = cfg_load_email },
 };
 
 static void
@@ -480,10 +473,11 @@ load_root(struct loader *ld, const config_setting_t *root)
 			ld->cc = cc;
 	}
 
-	load_keys(ld, root, top_keys, T__COUNT, cfg, seen);
+	cfg_load_keys(ld, root, top_keys, T__COUNT, cfg, seen);
 	if (seen[T_DATABASE].at == NULL)
 		diag_problem(&ld->diag, NULL, "database: missing; expected a non-empty string, "
 			"e.g. database = \"/var/lib/helpdeskd/helpdeskd.db\";");
+	cfg_mail_finish(ld, root);
 
 	/* Templates the file does not set (or sets wrongly) come from the
 	 * language's built-in set. */
@@ -498,7 +492,7 @@ load_root(struct loader *ld, const config_setting_t *root)
 			diag_problem(&ld->diag, NULL, "built-in template %s (%s): %s",
 				tmpl_keys[i].name, cfg->language, msg);
 		else
-			set_str(ld, &cfg->tmpl[i], text);
+			cfg_set_str(ld, &cfg->tmpl[i], text);
 	}
 }
 
@@ -529,9 +523,9 @@ config_new(const char *path)
 	cfg->log_level = strdup("info");
 	cfg->sms.connection = strdup("at");
 	cfg->sms.model = strdup("");
-	if (cfg->path == NULL || cfg->spool_dir == NULL || cfg->ticket_prefix == NULL ||
-	    cfg->language == NULL || cfg->log_level == NULL || cfg->sms.connection == NULL ||
-	    cfg->sms.model == NULL) {
+	if (cfg_mail_defaults(cfg) != 0 || cfg->path == NULL || cfg->spool_dir == NULL ||
+	    cfg->ticket_prefix == NULL || cfg->language == NULL || cfg->log_level == NULL ||
+	    cfg->sms.connection == NULL || cfg->sms.model == NULL) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -666,6 +660,7 @@ config_free(struct hd_config *cfg)
 		free(cfg->admins[i].email);
 	}
 	free(cfg->admins);
+	cfg_mail_free(cfg);
 	for (int i = 0; i < TM__COUNT; i++)
 		free(cfg->tmpl[i]);
 	free(cfg);

@@ -80,14 +80,13 @@ diag_begin_line(struct cfg_diag *d, const char *file, int line)
 	diag_add(d, ": ");
 }
 
-/* Append the dotted key of s: "sms.device", "admins[0].phone". */
-static void
-add_key(struct cfg_diag *d, const config_setting_t *s)
+void
+diag_key(struct cfg_diag *d, const config_setting_t *s)
 {
 	const config_setting_t *parent = config_setting_parent(s);
 
 	if (parent != NULL && !config_setting_is_root(parent)) {
-		add_key(d, parent);
+		diag_key(d, parent);
 		if (config_setting_name(s) == NULL) {
 			diag_add(d, "[%d]", config_setting_index(s));
 			return;
@@ -105,7 +104,7 @@ diag_problem(struct cfg_diag *d, const config_setting_t *s, const char *fmt, ...
 	if (s != NULL) {
 		diag_begin_line(d, config_setting_source_file(s),
 			(int)config_setting_source_line(s));
-		add_key(d, s);
+		diag_key(d, s);
 		diag_add(d, ": ");
 	} else {
 		diag_begin_line(d, NULL, 0);

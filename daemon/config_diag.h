@@ -1,9 +1,12 @@
 /*
  * config_diag.h: the problem text config_load hands back, built one
- * "FILE:LINE: KEY: expected ..." line per libconfig setting at fault.
+ * "FILE:LINE: KEY: expected ..." line per libconfig setting at fault; and the
+ * key-spec walker of config.c, which the email groups in config_mail.c share.
  */
 #ifndef HD_CONFIG_DIAG_H
 #define HD_CONFIG_DIAG_H
+
+#include "config.h"
 
 #include <libconfig.h>
 #include <stddef.h>
@@ -31,6 +34,9 @@ void diag_add(struct cfg_diag *d, const char *fmt, ...)
  * positive. file is as libconfig names it, NULL for the main file. */
 void diag_begin_line(struct cfg_diag *d, const char *file, int line);
 
+/* Append the dotted key of s: "sms.device", "admins[0].phone". */
+void diag_key(struct cfg_diag *d, const config_setting_t *s);
+
 /* Record "FILE:LINE: KEY: message" for setting s, or "FILE: message" when s
  * is NULL. diag_add may continue the message. */
 void diag_problem(struct cfg_diag *d, const config_setting_t *s, const char *fmt, ...)
@@ -42,5 +48,76 @@ void diag_quoted(struct cfg_diag *d, const char *str);
 
 /* What s is, for "got ...": "an integer", "a string", "a group", ... */
 const char *diag_type_name(const config_setting_t *s);
+
+/* The key-spec walker (config.c). */
+
+/* State of one config_load call. */
+struct loader {
+	struct cfg_diag diag;	/* problems so far */
+	int cc;			/* country code for admin phones */
+	struct hd_config *cfg;
+};
+
+/* How one key of a group is read: checked by type, then stored at offset in
+ * the struct the group fills. */
+struct keyspec {
+	const char *name;
+	enum {
+		K_BOOL,		/* true or false, to an int */
+		K_INT,		/* an integer in min..max, to an int */
+		K_LLONG,	/* an integer in min..max, to a long long */
+		K_STR,		/* a non-empty string (that ok accepts), to a char * */
+		K_STR_ANY,	/* the same, "" included */
+		K_ENUM,		/* one of the strings names[], to an int (enum): its index */
+		K_PHONE,	/* a phone number, to a char * in E.164 */
+		K_TMPL,		/* a non-empty template with known placeholders, to a char * */
+		K_GROUP,	/* a group { ... }, read by load */
+		K_CUSTOM,	/* any setting, checked and read by load */
+	} type;
+	int min, max;
+	size_t offset;
+	int (*ok)(const char *v);	/* K_STR, K_STR_ANY: NULL, or a check of v */
+	const char *expect;		/* "expected ..." when ok or K_PHONE rejects v */
+	void (*load)(struct loader *ld, const config_setting_t *s);
+	const char *const *names;	/* K_ENUM: the accepted strings, NULL-terminated */
+};
+
+/* What cfg_load_keys saw of one key. */
+struct seen {
+	const config_setting_t *at;	/* its setting, NULL when absent */
+	int bad;			/* its value was rejected */
+};
+
+/* Read the settings of group grp into the struct at base as keys[0..nkeys)
+ * says, reporting unknown keys and bad values in file order. Unless seen is
+ * NULL, seen[k] gets key k's setting (NULL when absent) and whether its value
+ * was rejected. */
+void cfg_load_keys(struct loader *ld, const config_setting_t *grp, const struct keyspec *keys,
+		   int nkeys, void *base, struct seen *seen);
+
+/* Replace *dst by a copy of src; 0, or -1 when out of memory. */
+int cfg_set_str(struct loader *ld, char **dst, const char *src);
+
+/* Whether s is a group; when not, records the problem. */
+int cfg_is_group(struct loader *ld, const config_setting_t *s);
+
+/* Whether s has no control characters. */
+int cfg_text_ok(const char *s);
+
+/* The email groups (config_mail.c). */
+
+/* Set the defaults of cfg->smtp and cfg->email; -1 when out of memory. */
+int cfg_mail_defaults(struct hd_config *cfg);
+
+/* Loaders of the "imap" list and the "smtp" and "email" groups. */
+void cfg_load_imap(struct loader *ld, const config_setting_t *list);
+void cfg_load_smtp(struct loader *ld, const config_setting_t *grp);
+void cfg_load_email(struct loader *ld, const config_setting_t *grp);
+
+/* After the whole file: defaults that depend on other groups. */
+void cfg_mail_finish(struct loader *ld, const config_setting_t *root);
+
+/* Free what the email groups hold in cfg. */
+void cfg_mail_free(struct hd_config *cfg);
 
 #endif

@@ -303,6 +303,27 @@ cmd_show(struct ctl *c, int argc, char **argv)
 	if (st)
 		sqlite3_reset(st);
 
+	/* Attachments */
+	st = store_stmt(c->store, "SELECT filename, content_type, size, sha256, path FROM attachments"
+			" WHERE ticket_id = ?1 ORDER BY id", "i", t.id);
+	sb_puts(&b, json ? "], \"attachments\": [" : "");
+	for (n = 0; st != NULL && sqlite3_step(st) == SQLITE_ROW; n++) {
+		if (json) {
+			sb_printf(&b, "%s{\"size\": %lld", n ? ", " : "", (long long)sqlite3_column_int64(st, 2));
+			show_json_kv(&b, "filename", col(st, 0), 1);
+			show_json_kv(&b, "content_type", col(st, 1), 1);
+			show_json_kv(&b, "sha256", col(st, 3), 1);
+			show_json_kv(&b, "path", col(st, 4), 1);
+			sb_puts(&b, "}");
+		} else {
+			sb_printf(&b, "%s  %s (%s, %lld bytes) spool: %s\n", n ? "" : "\nAttachments:\n",
+				  *col(st, 0) ? col(st, 0) : "(no name)", col(st, 1),
+				  (long long)sqlite3_column_int64(st, 2), col(st, 4));
+		}
+	}
+	if (st)
+		sqlite3_reset(st);
+
 	/* Replies and notices */
 	st = store_stmt(c->store, "SELECT id, kind, channel, recipient, state, attempts, sent_at,"
 			" provider_ref, last_error, body FROM outbox WHERE ticket_id = ?1 ORDER BY id",

@@ -2,6 +2,7 @@
 #include "channel.h"
 #include "config.h"
 #include "log.h"
+#include "smtp.h"
 #include "store.h"
 
 #include <errno.h>
@@ -11,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_CONFIG "/etc/helpdeskd/helpdeskd.conf"
+/* Reconnect backoff of the mail channels, seconds. */
+#define MAIL_RECONNECT_MIN 2
+#define MAIL_RECONNECT_MAX 300
 
 static volatile int stopping;
 
@@ -56,30 +61,46 @@ struct running {
 	struct channel ch;
 	pthread_t thread;
 	int started;
+	char label[64];
 };
 
+/* Prepare one channel (its own database connection and kick eventfd) and
+ * register it; the thread starts later, in start_channels. */
 static int
-start_channel(struct running *r, const struct channel_ops *ops, const struct hd_config *cfg,
-	      int wake_fd)
+add_channel(struct running *r, const struct channel_ops *ops, const struct hd_config *cfg,
+	    int stop_fd, void *mailbox, const char *name, int rmin, int rmax)
 {
 	char *err = NULL;
 
 	memset(r, 0, sizeof(*r));
+	snprintf(r->label, sizeof(r->label), "%s%s%s", ops->name, name ? " " : "", name ? name : "");
+	r->ch.kick_fd = -1;
 	/* Each channel thread has its own connection: SQLite serialises writers. */
 	if (store_open(cfg->database, &r->ch.store, &err) < 0) {
-		log_err("%s: database: %s", ops->name, err ? err : "out of memory");
+		log_err("%s: database: %s", r->label, err ? err : "out of memory");
 		free(err);
+		return -1;
+	}
+	if ((r->ch.kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		log_err("%s: eventfd: %s", r->label, strerror(errno));
 		return -1;
 	}
 	r->ch.ops = ops;
 	r->ch.cfg = cfg;
-	r->ch.wake_fd = wake_fd;
+	r->ch.stop_fd = stop_fd;
 	r->ch.stopping = &stopping;
-	r->ch.reconnect_min = cfg->sms.reconnect_min;
-	r->ch.reconnect_max = cfg->sms.reconnect_max;
+	r->ch.label = r->label;
+	r->ch.mailbox = mailbox;
+	r->ch.reconnect_min = rmin;
+	r->ch.reconnect_max = rmax;
+	return channel_register(&r->ch);
+}
+
+static int
+start_channel(struct running *r)
+{
 	if ((errno = pthread_create(&r->thread, NULL, channel_main, &r->ch)) != 0) {
-		log_err("%s: cannot start its thread: %s", ops->name, strerror(errno));
-		store_close(r->ch.store);
+		log_err("%s: cannot start its thread: %s", r->label, strerror(errno));
 		return -1;
 	}
 	r->started = 1;
@@ -89,11 +110,28 @@ start_channel(struct running *r, const struct channel_ops *ops, const struct hd_
 static void
 stop_channel(struct running *r)
 {
-	if (!r->started)
-		return;
-	pthread_join(r->thread, NULL);
-	store_close(r->ch.store);
+	if (r->started)
+		pthread_join(r->thread, NULL);
 	r->started = 0;
+	store_close(r->ch.store);
+	r->ch.store = NULL;
+	if (r->ch.kick_fd >= 0)
+		close(r->ch.kick_fd);
+	r->ch.kick_fd = -1;
+}
+
+/* Warn once at start about every account whose TLS is not verified. */
+static void
+warn_tls(const struct hd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nimap; i++)
+		if (cfg->imap[i].tls == TLS_NONE || !cfg->imap[i].tls_verify)
+			log_warn("imap %s: %s: the connection to %s can be read or altered by anyone on"
+				 " the way", cfg->imap[i].name, cfg->imap[i].tls == TLS_NONE
+				 ? "TLS is off" : "tls_verify = false", cfg->imap[i].host);
+	if (cfg->smtp.enabled && (cfg->smtp.tls == TLS_NONE || !cfg->smtp.tls_verify))
+		log_warn("smtp: %s: the connection to %s can be read or altered by anyone on the way",
+			 cfg->smtp.tls == TLS_NONE ? "TLS is off" : "tls_verify = false", cfg->smtp.host);
 }
 
 int
@@ -109,8 +147,9 @@ main(int argc, char **argv)
 	const char *path = DEFAULT_CONFIG;
 	struct hd_config *cfg = NULL;
 	struct store *store = NULL;
-	struct running sms = { 0 };
-	int check = 0, opt, wake[2] = { -1, -1 }, status = 1, sig;
+	struct running *run = NULL;
+	size_t nrun = 0;
+	int check = 0, opt, wake[2] = { -1, -1 }, status = 1, sig, curl = 0;
 	char *err = NULL;
 	sigset_t set;
 
@@ -164,11 +203,35 @@ main(int argc, char **argv)
 		log_err("pipe: %s", strerror(errno));
 		goto out;
 	}
-	log_info("helpdeskd " HD_VERSION " starting: database %s, sms %s, %zu admin%s",
-		 cfg->database, cfg->sms.enabled ? "on" : "off", cfg->nadmins,
+	log_info("helpdeskd " HD_VERSION " starting: database %s, sms %s, %zu mailbox%s, smtp %s,"
+		 " %zu admin%s", cfg->database, cfg->sms.enabled ? "on" : "off", cfg->nimap,
+		 cfg->nimap == 1 ? "" : "es", cfg->smtp.enabled ? "on" : "off", cfg->nadmins,
 		 cfg->nadmins == 1 ? "" : "s");
-	if (cfg->sms.enabled && start_channel(&sms, &sms_ops, cfg, wake[0]) < 0)
+	warn_tls(cfg);
+	if (cfg->smtp.enabled) {
+		if (smtp_global_init() < 0)
+			goto out;	/* logged */
+		curl = 1;
+	}
+	if ((run = calloc(cfg->nimap + 2, sizeof(*run))) == NULL) {
+		log_err("out of memory");
 		goto out;
+	}
+	if (cfg->sms.enabled &&
+	    add_channel(&run[nrun++], &sms_ops, cfg, wake[0], NULL, NULL, cfg->sms.reconnect_min,
+			cfg->sms.reconnect_max) < 0)
+		goto out;
+	for (size_t i = 0; i < cfg->nimap; i++)
+		if (add_channel(&run[nrun++], &imap_ops, cfg, wake[0], &cfg->imap[i], cfg->imap[i].name,
+				MAIL_RECONNECT_MIN, MAIL_RECONNECT_MAX) < 0)
+			goto out;
+	if (cfg->smtp.enabled &&
+	    add_channel(&run[nrun++], &smtp_ops, cfg, wake[0], NULL, NULL, MAIL_RECONNECT_MIN,
+			MAIL_RECONNECT_MAX) < 0)
+		goto out;
+	for (size_t i = 0; i < nrun; i++)
+		if (start_channel(&run[i]) < 0)
+			goto out;
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -185,7 +248,11 @@ out:
 	stopping = 1;
 	if (wake[1] >= 0 && write(wake[1], "x", 1) < 0)
 		log_err("waking the channels: %s", strerror(errno));
-	stop_channel(&sms);
+	for (size_t i = 0; i < nrun; i++)
+		stop_channel(&run[i]);
+	free(run);
+	if (curl)
+		smtp_global_cleanup();
 	store_close(store);
 	if (wake[0] >= 0) {
 		close(wake[0]);

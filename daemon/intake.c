@@ -1,5 +1,6 @@
-/* intake.c: records one inbound message and what it causes, in one transaction (rules 1-3). */
+/* intake.c: records one inbound message and what it causes, in one transaction (rules 1-4). */
 #include "channel.h"
+#include "compose.h"
 #include "contacts.h"
 #include "grammar.h"
 #include "log.h"
@@ -10,36 +11,150 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-static const char *
-outcome_of(const struct inbound *in, const struct hd_parsed *p, const char **reason)
+/* What one message turned out to be. */
+struct verdict {
+	const char *outcome;	/* messages.outcome */
+	const char *reason;	/* messages.reason, or NULL */
+	struct hd_parsed p;	/* the grammar's reading (HD_NOT_KEYWORD if not read) */
+	int64_t thread;		/* ticket this message comments on, or 0 */
+};
+
+static int
+is_email(const struct inbound *in)
 {
-	*reason = NULL;
+	return strcmp(in->channel, "email") == 0;
+}
+
+static int
+same_address(const struct inbound *in, const char *a, const char *b)
+{
+	return is_email(in) ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+}
+
+/* Staff (admins, technicians, leaders) may touch any ticket. */
+static int
+is_staff(struct store *s, const char *address)
+{
+	struct contact c;
+	int staff;
+
+	if (contact_find(s, address, &c) != 0)
+		return 0;
+	staff = strcmp(c.role, "reporter") != 0;
+	contact_free(&c);
+	return staff;
+}
+
+/* The ticket an email answers: one whose reply or message it references,
+ * else the [PREFIX-YYMM-NNNN] tag of its subject when the sender is the
+ * reporter or staff. Returns the ticket id, 0 for none, -1 on error. */
+static int64_t
+find_thread(struct store *s, const struct hd_config *cfg, const struct inbound *in)
+{
+	int64_t id = 0;
+
+	for (size_t i = 0; i < in->nrefs && id == 0; i++)
+		if (store_int(s, &id, 0,
+			      "SELECT ticket_id FROM outbox WHERE rfc_message_id = ?1 AND ticket_id IS NOT NULL"
+			      " UNION ALL SELECT ticket_id FROM messages WHERE rfc_message_id = ?1"
+			      " AND ticket_id IS NOT NULL LIMIT 1", "t", in->refs[i]) < 0)
+			return -1;
+	for (const char *b = in->subject; id == 0 && b != NULL && (b = strchr(b, '[')) != NULL; b++) {
+		char number[HD_TICKET_MAX];
+		struct ticket t;
+		size_t n = hd_ticket_parse(b + 1, strlen(b + 1), cfg->ticket_prefix, number);
+		int found;
+
+		if (n == 0 || b[1 + n] != ']')
+			continue;
+		if ((found = ticket_load(s, number, &t)) < 0)
+			return -1;
+		if (found == 0) {
+			if (same_address(in, in->sender, t.reporter) || is_staff(s, in->sender))
+				id = t.id;
+			ticket_free(&t);
+		}
+	}
+	return id;
+}
+
+static int
+judge(struct store *s, const struct hd_config *cfg, const struct inbound *in, struct verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->p.cmd = HD_NOT_KEYWORD;
 	if (in->quarantine) {
-		*reason = in->quarantine;
-		return "quarantined";
+		v->outcome = "quarantined";
+		v->reason = in->quarantine;
+		return 0;
 	}
 	if (in->ignore) {
-		*reason = in->ignore;
-		return "ignored";
+		v->outcome = "ignored";
+		v->reason = in->ignore;
+		return 0;
 	}
-	switch (p->cmd) {
+	/* A reply to one of ours is a comment, keyword or not; machine mail
+	 * never threads (an out-of-office would land on every ticket). */
+	if (is_email(in) && !in->automated) {
+		if ((v->thread = find_thread(s, cfg, in)) < 0)
+			return -1;
+		if (v->thread > 0) {
+			v->outcome = "comment";
+			v->reason = in->note;
+			return 0;
+		}
+	}
+	hd_parse(in->text, in->text_len, cfg->ticket_prefix, &v->p);
+	if (in->automated && !(v->p.cmd == HD_COMPLAINT && in->from_person)) {
+		v->p.cmd = HD_NOT_KEYWORD;
+		v->outcome = "ignored";
+		v->reason = in->automated;
+		return 0;
+	}
+	switch (v->p.cmd) {
 	case HD_NOT_KEYWORD:
-		*reason = "no HELPDESK keyword";
-		return "ignored";
+		v->outcome = "ignored";
+		v->reason = "no HELPDESK keyword";
+		break;
 	case HD_COMPLAINT:
-		return "ticket";
+		v->outcome = "ticket";
+		v->reason = in->automated ? in->automated : in->note;
+		break;
 	case HD_EMPTY:
-		*reason = "keyword without text";
-		return "command";
+		v->outcome = "command";
+		v->reason = "keyword without text";
+		break;
 	case HD_STATUS:
-		*reason = "status request";
-		return "command";
+		v->outcome = "command";
+		v->reason = "status request";
+		break;
 	case HD_INFO:
-		*reason = "info request";
-		return "command";
+		v->outcome = "command";
+		v->reason = "info request";
+		break;
 	}
-	return "ignored";
+	return 0;
+}
+
+/* "Re: [HD-2611-0042] subject" for an email answer; NULL for SMS. */
+static char *
+reply_subject(const struct inbound *in, const char *number)
+{
+	const char *subj = in->subject && *in->subject ? in->subject : "Helpdesk";
+	int re = strncasecmp(subj, "re:", 3) == 0;
+	char *out = NULL;
+
+	if (!is_email(in))
+		return NULL;
+	if (number != NULL && strstr(subj, number) == NULL) {
+		if (asprintf(&out, "%s[%s] %s", re ? "" : "Re: ", number, subj) < 0)
+			out = NULL;
+	} else if (asprintf(&out, "%s%s", re ? "" : "Re: ", subj) < 0) {
+		out = NULL;
+	}
+	return out;
 }
 
 /* Queue reply template id to the sender, if the sender can be answered. */
@@ -48,42 +163,64 @@ answer(struct store *s, const struct hd_config *cfg, const struct inbound *in, i
        enum tmpl_id id, const struct ticket *t, const char *number, int64_t now)
 {
 	struct reply r = {
-		.channel = in->channel, .recipient = in->sender, .kind = "reply",
+		.channel = in->channel, .recipient = in->reply_to ? in->reply_to : in->sender,
+		.kind = "reply",
 		.ticket_id = t ? t->id : 0, .message_id = msg_id, .capped = 1,
+		.hold = in->hold_reply,
 	};
-	int held, rc;
-	char *body;
+	struct sbuf refs = { 0 };
+	char *body, *subject = NULL;
+	int held, rc = -1;
 
 	if (!in->reply_ok)
 		return 0;
 	if ((body = notify_render(cfg, id, t, in->sender, number)) == NULL)
 		return -1;
+	if (is_email(in)) {
+		/* Only a Message-ID fit for a header is answered to by id. */
+		int real = in->rfc_message_id != NULL &&
+			   mail_msgid_valid(in->rfc_message_id, strlen(in->rfc_message_id));
+
+		for (size_t i = 0; i < in->nrefs; i++)
+			sb_printf(&refs, "%s%s", i ? " " : "", in->refs[i]);
+		if (real)
+			sb_printf(&refs, "%s%s", refs.len ? " " : "", in->rfc_message_id);
+		if (refs.oom || (subject = reply_subject(in, t ? t->number : number)) == NULL)
+			goto out;
+		r.in_reply_to = real ? in->rfc_message_id : NULL;
+		r.refs = refs.s;
+		r.subject = subject;
+	}
 	r.body = body;
 	rc = notify_queue(s, cfg, &r, now, &held);
+out:
 	free(body);
+	free(subject);
+	sb_free(&refs);
 	return rc;
 }
 
 /* A status request is answered in full only to the reporter or to a contact
- * of the same SKPD unit; anyone else learns nothing about the ticket. */
+ * of the same SKPD unit or staff; anyone else learns nothing about the ticket. */
 static int
 may_see(struct store *s, const struct inbound *in, const struct ticket *t)
 {
 	struct contact c;
 	int ok;
 
-	if (strcmp(in->sender, t->reporter) == 0)
+	if (same_address(in, in->sender, t->reporter))
 		return 1;
-	if (*t->skpd == '\0' || contact_find(s, in->sender, &c) != 0)
+	if (contact_find(s, in->sender, &c) != 0)
 		return 0;
-	ok = strcmp(c.skpd, t->skpd) == 0 || strcmp(c.role, "reporter") != 0;
+	ok = (*t->skpd != '\0' && strcmp(c.skpd, t->skpd) == 0) || strcmp(c.role, "reporter") != 0;
 	contact_free(&c);
 	return ok;
 }
 
 static int
 complaint(struct store *s, const struct hd_config *cfg, const struct inbound *in,
-	  const struct hd_parsed *p, int64_t msg_id, int64_t now, char number[HD_TICKET_MAX])
+	  const struct hd_parsed *p, int64_t msg_id, int64_t now, char number[HD_TICKET_MAX],
+	  int64_t *ticket_id)
 {
 	struct contact c;
 	struct ticket t;
@@ -100,10 +237,7 @@ complaint(struct store *s, const struct hd_config *cfg, const struct inbound *in
 		.text = text, .contact_id = known == 0 ? c.id : 0,
 		.actor = in->sender, .actor_channel = in->channel,
 	};
-	int64_t id;
-	if (ticket_create(s, cfg->ticket_prefix, &tn, now, &id, number) < 0 ||
-	    store_run(s, "UPDATE messages SET ticket_id = ?1 WHERE id = ?2", "ii",
-		      id, msg_id) != SQLITE_DONE ||
+	if (ticket_create(s, cfg->ticket_prefix, &tn, now, ticket_id, number) < 0 ||
 	    ticket_load(s, number, &t) != 0)
 		goto out;
 	rc = answer(s, cfg, in, msg_id, TM_ACK, &t, NULL, now) == 0 &&
@@ -113,6 +247,21 @@ out:
 	free(text);
 	if (known == 0)
 		contact_free(&c);
+	return rc;
+}
+
+static int
+comment(struct store *s, const struct inbound *in, int64_t ticket_id, int64_t now)
+{
+	char *excerpt = text_oneline(in->text ? in->text : "", in->text_len, 200);
+	int rc;
+
+	if (excerpt == NULL)
+		return -1;
+	rc = ticket_event(s, ticket_id, now, in->sender, in->channel, "comment", excerpt) == 0 &&
+	     store_run(s, "UPDATE tickets SET updated_at = ?1 WHERE id = ?2", "ii", now,
+		       ticket_id) == SQLITE_DONE ? 0 : -1;
+	free(excerpt);
 	return rc;
 }
 
@@ -139,29 +288,97 @@ status_request(struct store *s, const struct hd_config *cfg, const struct inboun
 	return rc;
 }
 
+static int
+record_attachments(struct store *s, const struct inbound *in, int64_t msg_id, int64_t ticket_id)
+{
+	for (size_t i = 0; i < in->natt; i++) {
+		const struct inbound_att *a = &in->att[i];
+
+		if (store_run(s, "INSERT INTO attachments (message_id, ticket_id, filename, content_type,"
+			      " size, sha256, path) VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?7)",
+			      "iittitt", msg_id, ticket_id, a->filename, a->content_type,
+			      (int64_t)a->size, a->sha256, a->path) != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* Act on the verdict inside the open transaction. Returns 0 or -1. */
+static int
+act(struct store *s, const struct hd_config *cfg, const struct inbound *in, const struct verdict *v,
+    int64_t msg_id, int64_t now, char number[HD_TICKET_MAX])
+{
+	int64_t ticket_id = v->thread;
+	int rc = 0;
+
+	if (in->too_large)
+		rc = answer(s, cfg, in, msg_id, TM_TOO_LARGE, NULL, NULL, now);
+	else if (v->thread > 0)
+		rc = comment(s, in, v->thread, now);
+	else if (strcmp(v->outcome, "ignored") != 0 && strcmp(v->outcome, "quarantined") != 0)
+		switch (v->p.cmd) {
+		case HD_COMPLAINT:
+			rc = complaint(s, cfg, in, &v->p, msg_id, now, number, &ticket_id);
+			break;
+		case HD_EMPTY:
+			rc = answer(s, cfg, in, msg_id, TM_EMPTY, NULL, NULL, now);
+			break;
+		case HD_INFO:
+			rc = answer(s, cfg, in, msg_id, TM_INFO, NULL, NULL, now);
+			break;
+		case HD_STATUS:
+			rc = status_request(s, cfg, in, &v->p, msg_id, now);
+			break;
+		case HD_NOT_KEYWORD:
+			break;
+		}
+	if (rc == 0 && ticket_id > 0 &&
+	    store_run(s, "UPDATE messages SET ticket_id = ?1 WHERE id = ?2", "ii", ticket_id,
+		      msg_id) != SQLITE_DONE)
+		rc = -1;
+	if (rc == 0)
+		rc = record_attachments(s, in, msg_id, ticket_id);
+	return rc;
+}
+
+int
+intake_known(struct store *s, const struct inbound *in)
+{
+	int64_t n;
+
+	if (in->npart_keys == 0)
+		return 0;
+	for (size_t i = 0; i < in->npart_keys; i++) {
+		if (store_int(s, &n, 0, "SELECT count(*) FROM message_keys WHERE key = ?1", "t",
+			      in->part_keys[i]) < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+	}
+	return 1;
+}
+
 int
 intake_record(struct store *s, const struct hd_config *cfg, const struct inbound *in)
 {
-	struct hd_parsed p = { .cmd = HD_NOT_KEYWORD };
 	char number[HD_TICKET_MAX] = "";
-	const char *outcome, *reason;
 	int64_t now = now_ms(), msg_id;
-	int rc = 0;
+	struct verdict v;
 
-	if (!in->quarantine && !in->ignore)
-		hd_parse(in->text, in->text_len, cfg->ticket_prefix, &p);
-	outcome = outcome_of(in, &p, &reason);
 	if (store_begin(s) < 0)
 		return -1;
-	rc = store_run(s,
-		       "INSERT INTO messages (channel, sender, received_at, sent_at, dedup_key, raw,"
-		       " text, parts, outcome, reason)"
-		       " VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?7, ?8, ?9, ?10)"
-		       " ON CONFLICT (dedup_key) DO NOTHING",
-		       "ttiitbTitt", in->channel, in->sender, now, in->sent_at, in->dedup_key,
-		       in->raw ? in->raw : "", in->raw_len, in->text ? in->text : "", in->text_len,
-		       (int64_t)in->parts, outcome, reason);
-	if (rc != SQLITE_DONE)
+	if (judge(s, cfg, in, &v) < 0)
+		goto fail;
+	/* Either deduplication key already known: acknowledge, record nothing. */
+	if (store_run(s,
+		      "INSERT INTO messages (channel, sender, received_at, sent_at, dedup_key, raw,"
+		      " text, parts, outcome, reason, rfc_message_id, subject, raw_path)"
+		      " VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		      " ON CONFLICT DO NOTHING",
+		      "ttiitbTittttt", in->channel, in->sender, now, in->sent_at, in->dedup_key,
+		      in->raw ? in->raw : "", in->raw_len, in->text ? in->text : "", in->text_len,
+		      (int64_t)in->parts, v.outcome, v.reason, in->rfc_message_id, in->subject,
+		      in->raw_path) != SQLITE_DONE)
 		goto fail;
 	if (sqlite3_changes(s->db) == 0) {
 		store_rollback(s);
@@ -170,34 +387,25 @@ intake_record(struct store *s, const struct hd_config *cfg, const struct inbound
 		return 0;
 	}
 	msg_id = sqlite3_last_insert_rowid(s->db);
-	switch (in->quarantine ? HD_NOT_KEYWORD : p.cmd) {
-	case HD_COMPLAINT:
-		rc = complaint(s, cfg, in, &p, msg_id, now, number);
-		break;
-	case HD_EMPTY:
-		rc = answer(s, cfg, in, msg_id, TM_EMPTY, NULL, NULL, now);
-		break;
-	case HD_INFO:
-		rc = answer(s, cfg, in, msg_id, TM_INFO, NULL, NULL, now);
-		break;
-	case HD_STATUS:
-		rc = status_request(s, cfg, in, &p, msg_id, now);
-		break;
-	case HD_NOT_KEYWORD:
-		rc = 0;
-		break;
-	}
-	if (rc != 0 || store_commit(s) < 0)
+	for (size_t i = 0; i < in->npart_keys; i++)
+		if (store_run(s, "INSERT INTO message_keys (key, message_id) VALUES (?1, ?2)"
+			      " ON CONFLICT DO NOTHING", "ti", in->part_keys[i], msg_id) != SQLITE_DONE)
+			goto fail;
+	if (act(s, cfg, in, &v, msg_id, now, number) < 0 || store_commit(s) < 0)
 		goto fail;
 	if (number[0])
-		log_info("ticket %s created from %s (%s message %lld, %d part%s)", number, in->sender,
-			 in->channel, (long long)msg_id, in->parts, in->parts == 1 ? "" : "s");
+		log_info("ticket %s created from %s (%s message %lld, %d part%s, %zu attachment%s)",
+			 number, in->sender, in->channel, (long long)msg_id, in->parts,
+			 in->parts == 1 ? "" : "s", in->natt, in->natt == 1 ? "" : "s");
 	else if (in->quarantine)
 		log_warn("%s message %lld from %s quarantined: %s", in->channel, (long long)msg_id,
 			 in->sender, in->quarantine);
+	else if (v.thread)
+		log_info("%s message %lld from %s added as a comment to ticket %lld", in->channel,
+			 (long long)msg_id, in->sender, (long long)v.thread);
 	else
 		log_info("%s message %lld from %s: %s (%s)", in->channel, (long long)msg_id,
-			 in->sender, outcome, reason ? reason : "");
+			 in->sender, v.outcome, v.reason ? v.reason : "");
 	return 1;
 fail:
 	store_rollback(s);

@@ -17,11 +17,16 @@ struct reply {
 	const char *subject;	/* email only */
 	const char *body;
 	int capped;		/* count against the per-recipient hourly cap */
+	const char *in_reply_to;	/* email: the msg-id answered, or NULL */
+	const char *refs;	/* email: References, space-separated, or NULL */
+	const char *hold;	/* non-NULL: store as 'held' for this reason */
 };
 
 /* Queue r inside the caller's transaction. A capped reply past
- * cfg->outbox.replies_per_hour in the last hour is stored as 'held' and
- * *held set. Returns 0 or -1 (logged). */
+ * cfg->outbox.replies_per_hour in the last hour, or one with a hold
+ * reason, is stored as 'held' and *held set. An email gets its own
+ * Message-ID now, so that every retry sends the same one. Returns 0 or -1
+ * (logged). */
 int notify_queue(struct store *s, const struct hd_config *cfg, const struct reply *r,
 		 int64_t now, int *held);
 

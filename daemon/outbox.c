@@ -12,7 +12,7 @@
 
 struct due {
 	int64_t id, ticket_id, attempts;
-	char *recipient, *subject, *body, *number;
+	char *recipient, *subject, *body, *number, *kind, *msgid, *in_reply_to, *refs;
 };
 
 /* Delay before attempt number attempts+1: doubling from retry_min to
@@ -30,35 +30,6 @@ backoff_ms(const struct cfg_outbox *c, int64_t attempts)
 	return d + (d / 10 > 0 ? random() % (d / 10) : 0);
 }
 
-static size_t
-load_due(struct store *s, const char *channel, int64_t now, struct due *d)
-{
-	sqlite3_stmt *st;
-	size_t n = 0;
-
-	st = store_stmt(s, "SELECT o.id, COALESCE(o.ticket_id, 0), o.attempts, o.recipient,"
-			" o.subject, o.body, COALESCE(t.number, '')"
-			" FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id"
-			" WHERE o.channel = ?1 AND o.state = 'pending' AND o.next_attempt_at <= ?2"
-			" ORDER BY o.id LIMIT ?3", "tii", channel, now, (int64_t)BATCH);
-	if (st == NULL)
-		return 0;
-	while (n < BATCH && sqlite3_step(st) == SQLITE_ROW) {
-		d[n].id = sqlite3_column_int64(st, 0);
-		d[n].ticket_id = sqlite3_column_int64(st, 1);
-		d[n].attempts = sqlite3_column_int64(st, 2);
-		d[n].recipient = store_col_dup(st, 3);
-		d[n].subject = store_col_dup(st, 4);
-		d[n].body = store_col_dup(st, 5);
-		d[n].number = store_col_dup(st, 6);
-		n++;
-		if (!d[n - 1].recipient || !d[n - 1].subject || !d[n - 1].body || !d[n - 1].number)
-			break;
-	}
-	sqlite3_reset(st);
-	return n;
-}
-
 static void
 free_due(struct due *d, size_t n)
 {
@@ -67,7 +38,50 @@ free_due(struct due *d, size_t n)
 		free(d[i].subject);
 		free(d[i].body);
 		free(d[i].number);
+		free(d[i].kind);
+		free(d[i].msgid);
+		free(d[i].in_reply_to);
+		free(d[i].refs);
 	}
+}
+
+static size_t
+load_due(struct store *s, const char *channel, int64_t now, struct due *d)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	st = store_stmt(s, "SELECT o.id, COALESCE(o.ticket_id, 0), o.attempts, o.recipient,"
+			" o.subject, o.body, COALESCE(t.number, ''), o.kind, o.rfc_message_id,"
+			" o.in_reply_to, o.refs"
+			" FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id"
+			" WHERE o.channel = ?1 AND o.state = 'pending' AND o.next_attempt_at <= ?2"
+			" ORDER BY o.id LIMIT ?3", "tii", channel, now, (int64_t)BATCH);
+	if (st == NULL)
+		return 0;
+	while (n < BATCH && sqlite3_step(st) == SQLITE_ROW) {
+		struct due *r = &d[n++];
+
+		r->id = sqlite3_column_int64(st, 0);
+		r->ticket_id = sqlite3_column_int64(st, 1);
+		r->attempts = sqlite3_column_int64(st, 2);
+		r->recipient = store_col_dup(st, 3);
+		r->subject = store_col_dup(st, 4);
+		r->body = store_col_dup(st, 5);
+		r->number = store_col_dup(st, 6);
+		r->kind = store_col_dup(st, 7);
+		r->msgid = store_col_dup(st, 8);
+		r->in_reply_to = store_col_dup(st, 9);
+		r->refs = store_col_dup(st, 10);
+		if (!r->recipient || !r->subject || !r->body || !r->number || !r->kind ||
+		    !r->msgid || !r->in_reply_to || !r->refs) {
+			free_due(r, 1);	/* out of memory: send what is complete */
+			n--;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return n;
 }
 
 static int
@@ -85,7 +99,7 @@ mark_sent(struct channel *ch, const struct due *d, const char *ref)
 		      " provider_ref = ?2, last_error = NULL WHERE id = ?3",
 		      "iti", now, ref, d->id) != SQLITE_DONE ||
 	    (d->ticket_id != 0 &&
-	     ticket_event(s, d->ticket_id, now, "helpdeskd", ch->ops->name, "reply_sent", detail) < 0)) {
+	     ticket_event(s, d->ticket_id, now, "helpdeskd", ch->ops->outbox, "reply_sent", detail) < 0)) {
 		store_rollback(s);
 		return -1;
 	}
@@ -106,12 +120,22 @@ mark_failed(struct channel *ch, const struct due *d, const char *err, int fatal)
 		return;
 	if (give_up)
 		log_err("outbox %lld: %s to %s%s%s failed for good after %lld attempt%s: %s",
-			(long long)d->id, ch->ops->name, d->recipient, *d->number ? " for " : "",
+			(long long)d->id, ch->ops->outbox, d->recipient, *d->number ? " for " : "",
 			d->number, (long long)attempts, attempts == 1 ? "" : "s", err);
 	else
 		log_warn("outbox %lld: %s to %s%s%s failed (attempt %lld), retry in %lld s: %s",
-			 (long long)d->id, ch->ops->name, d->recipient, *d->number ? " for " : "",
+			 (long long)d->id, ch->ops->outbox, d->recipient, *d->number ? " for " : "",
 			 d->number, (long long)attempts, (long long)(delay / 1000), err);
+}
+
+void
+outbox_note_down(struct channel *ch, const char *err)
+{
+	if (ch->ops->outbox == NULL)
+		return;
+	store_run(ch->store, "UPDATE outbox SET last_error = ?1 WHERE channel = ?2"
+		  " AND state = 'pending' AND next_attempt_at <= ?3", "tti", err, ch->ops->outbox,
+		  now_ms());
 }
 
 int
@@ -124,16 +148,22 @@ outbox_send_due(struct channel *ch, int64_t *next)
 	*next = 0;
 	do {
 		memset(d, 0, sizeof(d));
-		n = load_due(ch->store, ch->ops->name, now_ms(), d);
+		n = load_due(ch->store, ch->ops->outbox, now_ms(), d);
 		for (size_t i = 0; i < n && !link_down && !*ch->stopping; i++) {
-			struct outmsg m = { d[i].id, d[i].recipient, d[i].subject, d[i].body };
+			struct outmsg m = {
+				.id = d[i].id, .kind = d[i].kind, .recipient = d[i].recipient,
+				.subject = d[i].subject, .body = d[i].body,
+				.rfc_message_id = *d[i].msgid ? d[i].msgid : NULL,
+				.in_reply_to = *d[i].in_reply_to ? d[i].in_reply_to : NULL,
+				.refs = *d[i].refs ? d[i].refs : NULL,
+			};
 			char *ref = NULL, *err = NULL;
 			enum send_result r = ch->ops->send(ch, &m, &ref, &err);
 
 			if (r == SEND_OK) {
 				if (mark_sent(ch, &d[i], ref) == 0)
 					log_info("outbox %lld: %s to %s%s%s sent, ref %s", (long long)d[i].id,
-						 ch->ops->name, d[i].recipient, *d[i].number ? " for " : "",
+						 ch->ops->outbox, d[i].recipient, *d[i].number ? " for " : "",
 						 d[i].number, ref);
 				sent++;
 			} else {
@@ -148,7 +178,7 @@ outbox_send_due(struct channel *ch, int64_t *next)
 	if (link_down)
 		return -1;
 	if (store_int(ch->store, next, 0, "SELECT min(next_attempt_at) FROM outbox"
-		      " WHERE channel = ?1 AND state = 'pending'", "t", ch->ops->name) < 0)
+		      " WHERE channel = ?1 AND state = 'pending'", "t", ch->ops->outbox) < 0)
 		*next = 0;
 	return sent;
 }

@@ -10,7 +10,6 @@
 #include "util.h"
 
 #include <gammu.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +254,8 @@ bad_slot(struct sms_priv *p, int f, int l, const char *why, struct inbound **bad
 	return sms_unreadable(f, l, why, &nb[(*nbad)++]);
 }
 
+static int sms_ack(struct channel *ch, struct inbound *in);
+
 /* Read every message in the modem into *parts (each a single part). */
 static int
 scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **bad, size_t *nbad)
@@ -320,6 +321,40 @@ out:
 	return 0;
 }
 
+/*
+ * An incomplete multipart message in is either what a crash left behind of
+ * a message already recorded (every part known: delete it now), or still
+ * waiting for its missing parts (until multipart_timeout). Returns 1 when
+ * in is not to be recorded now, 0 when it is to be recorded as it is.
+ */
+static int
+leftover_or_waiting(struct channel *ch, const GSM_SMSMessage *first, size_t nu,
+		    struct inbound *in, int64_t now)
+{
+	struct sms_priv *p = ch->priv;
+	char key[160], *num;
+	struct seen *s;
+
+	if (intake_known(ch->store, in) == 1) {
+		log_info("sms: %zu part%s from %s of a message already recorded: removing", nu,
+			 nu == 1 ? "" : "s", in->sender);
+		sms_ack(ch, in);
+		return 1;
+	}
+	num = sms_number_utf8(first->Number);
+	snprintf(key, sizeof(key), "part:%.100s:%d:%d:%d", num ? num : "?", first->UDH.ID8bit,
+		 first->UDH.ID16bit, first->UDH.AllParts);
+	free(num);
+	if ((s = seen_get(p, key)) == NULL)
+		return 1;	/* out of memory: look again next time */
+	s->live = 1;
+	if (now - s->first < (int64_t)ch->cfg->sms.multipart_timeout * 1000)
+		return 1;	/* wait for the missing parts */
+	log_warn("sms: multipart message from %s has %zu of %d parts after %d s: recording what"
+		 " arrived", in->sender, nu, first->UDH.AllParts, ch->cfg->sms.multipart_timeout);
+	return 0;
+}
+
 static int
 sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 {
@@ -371,30 +406,20 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 		for (size_t k = 0; k < g; k++)
 			if (nu == 0 || group[k]->UDH.PartNumber != uniq[nu - 1]->UDH.PartNumber)
 				uniq[nu++] = group[k];
-		if (sms_is_multipart(&parts[i]) && (int)nu < parts[i].UDH.AllParts) {
-			char key[160], *num = sms_number_utf8(parts[i].Number);
-			struct seen *s;
-
-			snprintf(key, sizeof(key), "part:%.100s:%d:%d:%d", num ? num : "?",
-				 parts[i].UDH.ID8bit, parts[i].UDH.ID16bit, parts[i].UDH.AllParts);
-			free(num);
-			if ((s = seen_get(p, key)) == NULL)
-				goto out;
-			s->live = 1;
-			if (now - s->first < (int64_t)ch->cfg->sms.multipart_timeout * 1000)
-				continue;	/* wait for the missing parts */
-			incomplete = 1;
-		}
+		incomplete = sms_is_multipart(&parts[i]) && (int)nu < parts[i].UDH.AllParts;
 		struct inbound *nm = realloc(msgs, (nmsgs + 1) * sizeof(*msgs));
 		if (nm == NULL)
 			goto out;
 		msgs = nm;
-		if (sms_decode(ch->cfg, uniq, nu, group, g, incomplete, &msgs[nmsgs++]) < 0)
+		if (sms_decode(ch->cfg, uniq, nu, group, g, incomplete, &msgs[nmsgs]) < 0) {
+			sms_inbound_free(&msgs[nmsgs]);
 			goto out;
-		if (incomplete)
-			log_warn("sms: multipart message from %s has %zu of %d parts after %d s:"
-				 " recording what arrived", msgs[nmsgs - 1].sender, nu,
-				 parts[i].UDH.AllParts, ch->cfg->sms.multipart_timeout);
+		}
+		if (incomplete && leftover_or_waiting(ch, &parts[i], nu, &msgs[nmsgs], now)) {
+			sms_inbound_free(&msgs[nmsgs]);
+			continue;
+		}
+		nmsgs++;
 	}
 	seen_prune(p);
 	rc = 0;
@@ -498,22 +523,19 @@ static void
 sms_wait(struct channel *ch, int64_t deadline)
 {
 	struct sms_priv *p = ch->priv;
-	int64_t now = mono_ms(), until = deadline;
-	struct pollfd pfd = { .fd = ch->wake_fd, .events = POLLIN };
 
+	/* Wake for the next poll of the modem, or the next outbox retry. */
 	if (p != NULL) {
 		int64_t next_scan = p->last_scan + ch->cfg->sms.poll_ms;
-		if (until == 0 || next_scan < until)
-			until = next_scan;
+		if (deadline == 0 || next_scan < deadline)
+			deadline = next_scan;
 	}
-	if (until == 0)
-		until = now + ch->cfg->sms.poll_ms;
-	if (until > now)
-		poll(&pfd, 1, (int)(until - now > 600000 ? 600000 : until - now));
+	channel_sleep(ch, deadline, -1);
 }
 
 const struct channel_ops sms_ops = {
 	.name = "sms",
+	.outbox = "sms",
 	.open = sms_open,
 	.close = sms_close,
 	.fetch = sms_fetch,

@@ -64,6 +64,29 @@ sms_by_part(const void *a, const void *b)
 	return x->UDH.PartNumber - y->UDH.PartNumber;
 }
 
+/* One key per part of a multipart message: sender, reference, count,
+ * number, the part's own time stamp and a hash of its text. */
+static int
+part_keys(struct inbound *in, GSM_SMSMessage **parts, size_t n)
+{
+	if ((in->part_keys = calloc(n, sizeof(char *))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const GSM_SMSMessage *m = parts[i];
+		char hash[65];
+
+		sha256_hex(m->Text, 2 * UnicodeLength(m->Text), hash);
+		if (asprintf(&in->part_keys[i], "smspart:%s:%d.%d.%d.%d:%lld:%.32s", in->sender,
+			     m->UDH.ID8bit, m->UDH.ID16bit, m->UDH.AllParts, m->UDH.PartNumber,
+			     (long long)gsm_time_ms(&m->DateTime), hash) < 0) {
+			in->part_keys[i] = NULL;
+			return -1;
+		}
+		in->npart_keys++;
+	}
+	return 0;
+}
+
 int
 sms_decode(const struct hd_config *cfg, GSM_SMSMessage **parts, size_t n, GSM_SMSMessage **all,
        size_t nall, int incomplete, struct inbound *in)
@@ -144,6 +167,8 @@ sms_decode(const struct hd_config *cfg, GSM_SMSMessage **parts, size_t n, GSM_SM
 			  first->UDH.AllParts);
 	if (key.oom || raw.oom)
 		goto oom;
+	if (sms_is_multipart(first) && part_keys(in, parts, n) < 0)
+		goto oom;
 	in->dedup_key = key.s;
 	in->raw = raw.s;
 	in->raw_len = raw.len;
@@ -192,6 +217,9 @@ sms_inbound_free(struct inbound *in)
 	free(in->text);
 	free(in->raw);
 	free(in->token);
+	for (size_t i = 0; i < in->npart_keys; i++)
+		free(in->part_keys[i]);
+	free(in->part_keys);
 }
 
 int

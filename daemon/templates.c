@@ -18,6 +18,8 @@ static const char *const tmpl_id_set[TM__COUNT] = {
 	[TM_STATUS_UNKNOWN] = "Tiket {ticket} tidak ditemukan atau bukan tiket Anda. "
 			      "Cek status: kirim HELPDESK STATUS <nomor tiket>",
 	[TM_ADMIN_NEW] = "Tiket baru {ticket} dari {reporter} ({skpd}): {text}",
+	[TM_TOO_LARGE] = "Mohon maaf, email Anda ke helpdesk terlalu besar untuk kami terima. "
+			 "Silakan kirim ulang dengan lampiran lebih kecil atau bagi ke beberapa email.",
 };
 
 /* The same text ships in config/templates-en.conf; keep the two in step. */
@@ -34,6 +36,8 @@ static const char *const tmpl_en_set[TM__COUNT] = {
 	[TM_STATUS_UNKNOWN] = "Ticket {ticket} was not found or is not yours. "
 			      "To check a ticket send HELPDESK STATUS <ticket number>",
 	[TM_ADMIN_NEW] = "New ticket {ticket} from {reporter} ({skpd}): {text}",
+	[TM_TOO_LARGE] = "Sorry, your email to the helpdesk is too large for us to accept. "
+			 "Please send it again with smaller attachments, or split them over several emails.",
 };
 
 static const char *const placeholders[] = {

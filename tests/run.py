@@ -11,8 +11,12 @@
    prints a sanitizer report counts one more failure.
 2. Runs the integration tests (tests/integration/): the gammu round trip of
    the test modem, the data-driven SMS cases (tests/cases/sms/*.case),
-   --check-config, helpdeskctl, restart idempotence and the crash test. Each
-   test counts once.
+   --check-config, the data-driven email cases (tests/cases/email/*.case,
+   email_cases.py) and the email scenarios of test_email.py (each against a
+   private Dovecot and an aiosmtpd SMTP sink, mailpeers.py), helpdeskctl,
+   restart idempotence and the SMS and email crash tests. Each test counts
+   once. SMS cases, email cases and test_email.py ("sms/", "email/",
+   "emailnet/") run -j N at a time.
 3. --valgrind (or HD_VALGRIND=1): reserved, nothing more yet.
 
 Prints, as its very last line, "N passed, N failed" and exits 1 if anything
@@ -42,6 +46,8 @@ sys.path.insert(0, HERE)
 
 import harness  # noqa: E402
 
+# Integration tests with these name prefixes run -j N at a time.
+PARALLEL = ("sms/", "email/", "emailnet/")
 TALLY_RE = re.compile(r"^(\S+): (\d+) passed, (\d+) failed\s*$", re.M)
 _print_lock = threading.Lock()
 
@@ -103,8 +109,12 @@ def integration_tests(pattern):
     import test_ctl
     import test_restart
     import test_crash
+    import email_cases
+    import test_email
+    import test_email_crash
     tests = []
-    for mod in (test_modem, test_config, sms_cases, test_ctl, test_restart, test_crash):
+    for mod in (test_modem, test_config, sms_cases, email_cases, test_email, test_ctl,
+                test_restart, test_crash, test_email_crash):
         for name, fn in mod.tests():
             if pattern and not re.search(pattern, name):
                 continue
@@ -139,7 +149,7 @@ def main():
     ap.add_argument("--build", default="build/check", help="build directory (default %(default)s)")
     ap.add_argument("--only", metavar="REGEX", help="run only integration tests whose name matches")
     ap.add_argument("-j", "--jobs", type=int, default=int(os.environ.get("HD_TEST_JOBS", "2")),
-                    help="SMS cases run in parallel (default %(default)s)")
+                    help="SMS/email cases run in parallel (default %(default)s)")
     ap.add_argument("--no-unit", action="store_true")
     ap.add_argument("--no-integration", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
@@ -176,7 +186,7 @@ def main():
                 failed += len(rest)
         else:
             first = [t for t in tests if t[0].startswith(("modem/", "config/"))]
-            cases = [t for t in tests if t[0].startswith("sms/")]
+            cases = [t for t in tests if t[0].startswith(PARALLEL)]
             rest = [t for t in tests if t not in first and t not in cases]
             results = [run_one(n, f) for n, f in first]
             jobs = max(1, a.jobs)

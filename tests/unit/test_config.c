@@ -468,7 +468,7 @@ static const struct bad_case bad_cases[] = {
 	{ "database = \"x.db\";\nadmins = (\n  { name = \"A\"; email = \"a@b.id\"; },\n  { name = \"B\"; fone = \"0811\"; email = \"b@b.id\"; }\n);\n", 4,
 	  "admins[1].fone: unknown key (expected one of: name, phone, email)" },
 	{ "database = \"x.db\";\ntemplates = {\n  akc = \"{ticket}\";\n};\n", 3,
-	  "templates.akc: unknown key (expected one of: ack, empty, info, status, status_unknown, admin_new)" },
+	  "templates.akc: unknown key (expected one of: ack, empty, info, status, status_unknown, admin_new, too_large)" },
 	/* values */
 	{ "database = \"x.db\";\nticket_prefix = \"hd\";\n", 2,
 	  "ticket_prefix: expected 1 to 6 upper-case letters A-Z, got \"hd\"" },
@@ -626,7 +626,7 @@ static void
 test_helpers(void)
 {
 	static const char *const names[TM__COUNT] = {
-		"ack", "empty", "info", "status", "status_unknown", "admin_new",
+		"ack", "empty", "info", "status", "status_unknown", "admin_new", "too_large",
 	};
 	static const struct {
 		const char *level;
@@ -651,6 +651,689 @@ test_helpers(void)
 	config_free(NULL);
 }
 
+/* Email groups: imap, smtp, email. */
+
+/* Load text as tmpdir/name, which must succeed; NULL (after a failed check)
+ * when it does not. */
+static struct hd_config *
+load_good(const char *name, const char *text)
+{
+	struct hd_config *cfg = NULL;
+	char path[128], *err = NULL;
+
+	put(path, sizeof(path), name, text);
+	CHECK(config_load(path, &cfg, &err) == 0);
+	CHECK(err == NULL);
+	if (err != NULL)
+		fprintf(stderr, "  %s:\n%s\n", name, err);
+	free(err);
+	CHECK(cfg != NULL);
+	return cfg;
+}
+
+static void
+test_mail_values(void)
+{
+	struct hd_config *cfg;
+	char pass1[128], pass2[128], pass3[128], ca[128], text[4096];
+
+	put(pass1, sizeof(pass1), "imap1.pass", "s3cret pass\n");
+	put(pass2, sizeof(pass2), "imap2.pass", "other\r\n");
+	put(pass3, sizeof(pass3), "smtp.pass", "smtp-pw");
+	put(ca, sizeof(ca), "ca.pem", "-----BEGIN CERTIFICATE-----\n");
+	snprintf(text, sizeof(text),
+		 "database = \"x.db\";\n"
+		 "email = {\n"
+		 "  max_size = 1048576L;\n"
+		 "  own_addresses = [ \"helpdesk@example.go.id\", \"noreply@example.go.id\" ];\n"
+		 "  msgid_domain = \"helpdesk.example.go.id\";\n"
+		 "};\n"
+		 "imap = (\n"
+		 "  { name = \"inbox\"; host = \"imap.example.go.id\"; port = 993; tls = \"imaps\";\n"
+		 "    tls_verify = true; ca_file = \"%s\"; user = \"helpdesk\"; password_file = \"%s\";\n"
+		 "    folder = \"INBOX\"; move_to = \"Processed\"; idle = true; poll_interval = 60;\n"
+		 "    timeout = 60; initial = \"unseen\"; reply_max_age = 72; },\n"
+		 "  { name = \"pengaduan_2-x\"; host = \"10.0.0.5\"; port = 1143; tls = \"starttls\";\n"
+		 "    tls_verify = false; user = \"pengaduan@example.go.id\"; password_file = \"%s\";\n"
+		 "    folder = \"Pengaduan Masuk\"; idle = false; poll_interval = 5; timeout = 600;\n"
+		 "    initial = \"all\"; reply_max_age = 0; },\n"
+		 "  { name = \"t\"; host = \"localhost\"; tls = \"none\"; user = \"u\"; password = \"p w\";\n"
+		 "    poll_interval = 3600; timeout = 5; initial = \"new\"; reply_max_age = 87600; }\n"
+		 ");\n"
+		 "smtp = {\n"
+		 "  host = \"smtp.example.go.id\"; port = 2525; tls = \"smtps\"; tls_verify = false;\n"
+		 "  ca_file = \"%s\"; user = \"helpdesk\"; password_file = \"%s\";\n"
+		 "  from = \"helpdesk@example.go.id\"; from_name = \"Helpdesk Diskominfo\";\n"
+		 "  envelope_from = \"bounce@example.go.id\"; timeout = 600;\n"
+		 "};\n"
+		 "templates = { too_large = \"Email terlalu besar ({prefix}).\"; };\n",
+		 ca, pass1, pass2, ca, pass3);
+	cfg = load_good("mail-values.conf", text);
+	if (cfg == NULL)
+		return;
+	CHECK(cfg->nimap == 3);
+	if (cfg->nimap == 3) {
+		const struct cfg_imap *a = &cfg->imap[0], *b = &cfg->imap[1], *c = &cfg->imap[2];
+
+		CHECK_STR(a->name, "inbox");
+		CHECK_STR(a->host, "imap.example.go.id");
+		CHECK(a->port == 993);
+		CHECK(a->tls == TLS_IMPLICIT);
+		CHECK(a->tls_verify == 1);
+		CHECK_STR(a->ca_file, ca);
+		CHECK_STR(a->user, "helpdesk");
+		CHECK_STR(a->password, "s3cret pass");	/* "\n" stripped */
+		CHECK_STR(a->folder, "INBOX");
+		CHECK_STR(a->move_to, "Processed");
+		CHECK(a->idle == 1);
+		CHECK(a->poll_interval == 60);
+		CHECK(a->timeout == 60);
+		CHECK(a->initial == INITIAL_UNSEEN);
+		CHECK(a->reply_max_age == 72);
+
+		CHECK_STR(b->name, "pengaduan_2-x");
+		CHECK_STR(b->host, "10.0.0.5");
+		CHECK(b->port == 1143);
+		CHECK(b->tls == TLS_STARTTLS);
+		CHECK(b->tls_verify == 0);
+		CHECK(b->ca_file == NULL);
+		CHECK_STR(b->user, "pengaduan@example.go.id");
+		CHECK_STR(b->password, "other");	/* "\r\n" stripped */
+		CHECK_STR(b->folder, "Pengaduan Masuk");
+		CHECK(b->move_to == NULL);
+		CHECK(b->idle == 0);
+		CHECK(b->poll_interval == 5);
+		CHECK(b->timeout == 600);
+		CHECK(b->initial == INITIAL_ALL);
+		CHECK(b->reply_max_age == 0);
+
+		CHECK(c->tls == TLS_NONE);
+		CHECK(c->port == 143);
+		CHECK_STR(c->password, "p w");
+		CHECK(c->poll_interval == 3600);
+		CHECK(c->timeout == 5);
+		CHECK(c->initial == INITIAL_NEW);
+		CHECK(c->reply_max_age == 87600);
+	}
+	CHECK(cfg->smtp.enabled == 1);
+	CHECK_STR(cfg->smtp.host, "smtp.example.go.id");
+	CHECK(cfg->smtp.port == 2525);
+	CHECK(cfg->smtp.tls == TLS_IMPLICIT);
+	CHECK(cfg->smtp.tls_verify == 0);
+	CHECK_STR(cfg->smtp.ca_file, ca);
+	CHECK_STR(cfg->smtp.user, "helpdesk");
+	CHECK_STR(cfg->smtp.password, "smtp-pw");	/* no newline to strip */
+	CHECK_STR(cfg->smtp.from, "helpdesk@example.go.id");
+	CHECK_STR(cfg->smtp.from_name, "Helpdesk Diskominfo");
+	CHECK_STR(cfg->smtp.envelope_from, "bounce@example.go.id");
+	CHECK(cfg->smtp.timeout == 600);
+	CHECK(cfg->email.max_size == 1048576);
+	CHECK(cfg->email.nown == 2);
+	if (cfg->email.nown == 2) {
+		CHECK_STR(cfg->email.own_addresses[0], "helpdesk@example.go.id");
+		CHECK_STR(cfg->email.own_addresses[1], "noreply@example.go.id");
+	}
+	CHECK_STR(cfg->email.msgid_domain, "helpdesk.example.go.id");
+	CHECK_STR(cfg->tmpl[TM_TOO_LARGE], "Email terlalu besar ({prefix}).");
+	config_free(cfg);
+
+	/* The limits of max_size, as int and as int64. */
+	cfg = load_good("mail-size.conf", "database = \"x.db\";\nemail = { max_size = 1024; };\n");
+	if (cfg != NULL)
+		CHECK(cfg->email.max_size == 1024);
+	config_free(cfg);
+	cfg = load_good("mail-size.conf", "database = \"x.db\";\nemail = { max_size = 1073741824L; };\n");
+	if (cfg != NULL)
+		CHECK(cfg->email.max_size == 1073741824LL);
+	config_free(cfg);
+	cfg = load_good("mail-size.conf", "database = \"x.db\";\nemail = { max_size = 1073741824; own_addresses = []; };\n");
+	if (cfg != NULL) {
+		CHECK(cfg->email.max_size == 1073741824LL);
+		CHECK(cfg->email.nown == 0);
+		CHECK(cfg->email.own_addresses == NULL);
+	}
+	config_free(cfg);
+}
+
+static void
+test_mail_defaults(void)
+{
+	struct hd_config *cfg;
+	static const struct {
+		const char *tls;
+		int port;
+		enum tls_mode mode;
+	} smtp_ports[] = {
+		{ "smtps", 465, TLS_IMPLICIT }, { "starttls", 587, TLS_STARTTLS }, { "none", 25, TLS_NONE },
+	};
+
+	/* Nothing about email: no mailboxes, no SMTP, built-in defaults. */
+	cfg = load_good("mail-none.conf", "database = \"x.db\";\n");
+	if (cfg != NULL) {
+		CHECK(cfg->nimap == 0);
+		CHECK(cfg->imap == NULL);
+		CHECK(cfg->smtp.enabled == 0);
+		CHECK(cfg->smtp.host == NULL);
+		CHECK(cfg->smtp.from == NULL);
+		CHECK(cfg->smtp.tls == TLS_STARTTLS);
+		CHECK(cfg->smtp.port == 587);
+		CHECK_STR(cfg->smtp.from_name, "Helpdesk");
+		CHECK_STR(cfg->smtp.envelope_from, "");
+		CHECK(cfg->email.max_size == 26214400);
+		CHECK(cfg->email.nown == 0);
+		CHECK_STR(cfg->email.msgid_domain, "helpdeskd.invalid");
+		CHECK(cfg->tmpl[TM_TOO_LARGE] != NULL && strstr(cfg->tmpl[TM_TOO_LARGE], "email") != NULL);
+	}
+	config_free(cfg);
+
+	/* Minimal mailboxes and SMTP; email comes before smtp in the file and
+	 * still gets its Message-ID domain from smtp.from. */
+	cfg = load_good("mail-min.conf",
+			"database = \"x.db\";\n"
+			"email = { max_size = 2048; };\n"
+			"imap = (\n"
+			"  { name = \"a\"; host = \"imap.example.go.id\"; user = \"u\"; password = \"p\"; },\n"
+			"  { name = \"b\"; host = \"imap.example.go.id\"; user = \"u\"; password = \"p\"; tls = \"starttls\"; },\n"
+			"  { name = \"c\"; host = \"imap.example.go.id\"; user = \"u\"; password = \"p\"; tls = \"none\"; }\n"
+			");\n"
+			"smtp = { host = \"smtp.example.go.id\"; from = \"helpdesk@kominfo.example.go.id\"; };\n");
+	if (cfg != NULL) {
+		CHECK(cfg->nimap == 3);
+		for (size_t i = 0; i < cfg->nimap && cfg->nimap == 3; i++) {
+			const struct cfg_imap *im = &cfg->imap[i];
+
+			CHECK(im->port == (i == 0 ? 993 : 143));
+			CHECK(im->tls == (i == 0 ? TLS_IMPLICIT : i == 1 ? TLS_STARTTLS : TLS_NONE));
+			CHECK(im->tls_verify == 1);
+			CHECK(im->ca_file == NULL);
+			CHECK_STR(im->folder, "INBOX");
+			CHECK(im->move_to == NULL);
+			CHECK(im->idle == 1);
+			CHECK(im->poll_interval == 60);
+			CHECK(im->timeout == 60);
+			CHECK(im->initial == INITIAL_UNSEEN);
+			CHECK(im->reply_max_age == 72);
+		}
+		CHECK(cfg->smtp.enabled == 1);	/* implied by host */
+		CHECK(cfg->smtp.tls == TLS_STARTTLS);
+		CHECK(cfg->smtp.port == 587);
+		CHECK(cfg->smtp.tls_verify == 1);
+		CHECK(cfg->smtp.ca_file == NULL);
+		CHECK(cfg->smtp.user == NULL);
+		CHECK(cfg->smtp.password == NULL);
+		CHECK_STR(cfg->smtp.from_name, "Helpdesk");
+		CHECK_STR(cfg->smtp.envelope_from, "");
+		CHECK(cfg->smtp.timeout == 60);
+		CHECK(cfg->email.max_size == 2048);
+		CHECK_STR(cfg->email.msgid_domain, "kominfo.example.go.id");
+	}
+	config_free(cfg);
+
+	for (size_t i = 0; i < sizeof(smtp_ports) / sizeof(smtp_ports[0]); i++) {
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "database = \"x.db\";\nsmtp = { host = \"h\"; tls = \"%s\"; from = \"a@b.id\"; };\n",
+			 smtp_ports[i].tls);
+		cfg = load_good("mail-port.conf", text);
+		if (cfg != NULL) {
+			CHECK(cfg->smtp.port == smtp_ports[i].port);
+			CHECK(cfg->smtp.tls == smtp_ports[i].mode);
+		}
+		config_free(cfg);
+	}
+
+	/* Mailboxes without SMTP load: replies wait in the outbox. An explicit
+	 * enabled = false needs neither host nor from. */
+	cfg = load_good("mail-nosmtp.conf",
+			"database = \"x.db\";\n"
+			"imap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; } );\n"
+			"smtp = { enabled = false; tls = \"smtps\"; };\n");
+	if (cfg != NULL) {
+		CHECK(cfg->nimap == 1);
+		CHECK(cfg->smtp.enabled == 0);
+		CHECK(cfg->smtp.port == 465);
+		CHECK_STR(cfg->email.msgid_domain, "helpdeskd.invalid");
+	}
+	config_free(cfg);
+
+	/* An empty list: no mailboxes. */
+	cfg = load_good("mail-empty.conf", "database = \"x.db\";\nimap = ( );\n");
+	if (cfg != NULL)
+		CHECK(cfg->nimap == 0 && cfg->imap == NULL);
+	config_free(cfg);
+}
+
+/* Load text (with %s replaced by path) as tmpdir/mail-pw.conf, which must
+ * fail with exactly the one problem "FILE:line: want"; and the problem must
+ * not show secret. */
+static void
+check_password_file(const char *path, int line, const char *want, const char *secret)
+{
+	char conf[128], text[512], full[512], *err;
+
+	snprintf(text, sizeof(text),
+		 "database = \"x.db\";\n"
+		 "imap = (\n"
+		 "  { name = \"a\"; host = \"h\"; user = \"u\";\n"
+		 "    password_file = \"%s\"; }\n"
+		 ");\n", path);
+	put(conf, sizeof(conf), "mail-pw.conf", text);
+	err = load_bad(conf);
+	snprintf(full, sizeof(full), "%s:%d: %s", conf, line, want);
+	CHECK(contains(err, full));
+	CHECK(err != NULL && strncmp(err, full, strlen(full)) == 0 && strchr(err, '\n') == NULL);
+	if (secret != NULL)
+		CHECK(err != NULL && strstr(err, secret) == NULL);
+	free(err);
+}
+
+static void
+test_password_files(void)
+{
+	char pw[128], want[512], dir[128];
+
+	snprintf(pw, sizeof(pw), "%s/no-such.pass", tmpdir);
+	snprintf(want, sizeof(want),
+		 "imap[0].password_file: cannot read \"%s\": No such file or directory", pw);
+	check_password_file(pw, 4, want, NULL);
+
+	put(pw, sizeof(pw), "empty.pass", "");
+	snprintf(want, sizeof(want), "imap[0].password_file: expected the password in \"%s\", got an empty file", pw);
+	check_password_file(pw, 4, want, NULL);
+
+	put(pw, sizeof(pw), "newline.pass", "\r\n");
+	snprintf(want, sizeof(want), "imap[0].password_file: expected the password in \"%s\", got an empty file", pw);
+	check_password_file(pw, 4, want, NULL);
+
+	put(pw, sizeof(pw), "two-lines.pass", "hunter2\nsecond\n");
+	snprintf(want, sizeof(want),
+		 "imap[0].password_file: expected one line without NUL, CR or LF characters in \"%s\"", pw);
+	check_password_file(pw, 4, want, "hunter2");
+
+	put(pw, sizeof(pw), "two-newlines.pass", "hunter2\n\n");
+	check_password_file(pw, 4, "imap[0].password_file: expected one line", "hunter2");
+
+	put(pw, sizeof(pw), "cr.pass", "hunter2\r");
+	check_password_file(pw, 4, "imap[0].password_file: expected one line", "hunter2");
+
+	snprintf(dir, sizeof(dir), "%s", tmpdir);
+	snprintf(want, sizeof(want), "imap[0].password_file: cannot read \"%s\": Is a directory", dir);
+	check_password_file(dir, 4, want, NULL);
+
+	/* NUL inside the file. */
+	{
+		FILE *f;
+
+		snprintf(pw, sizeof(pw), "%s/nul.pass", tmpdir);
+		f = fopen(pw, "w");
+		CHECK(f != NULL);
+		if (f != NULL) {
+			CHECK(fwrite("ab\0cd\n", 1, 6, f) == 6);
+			CHECK(fclose(f) == 0);
+			if (ncreated < (int)(sizeof(created) / sizeof(created[0])))
+				snprintf(created[ncreated++], sizeof(created[0]), "%s", pw);
+			check_password_file(pw, 4, "imap[0].password_file: expected one line", NULL);
+		}
+	}
+
+	/* An unreadable file (unless running as root, who reads anything). */
+	if (geteuid() != 0) {
+		put(pw, sizeof(pw), "locked.pass", "hunter2\n");
+		CHECK(chmod(pw, 0) == 0);
+		snprintf(want, sizeof(want), "imap[0].password_file: cannot read \"%s\": Permission denied", pw);
+		check_password_file(pw, 4, want, NULL);
+	}
+
+	/* Too long for a password file. */
+	{
+		char big[5000];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		put(pw, sizeof(pw), "big.pass", big);
+		check_password_file(pw, 4, "imap[0].password_file: expected a password file of at most 4096 bytes", NULL);
+	}
+}
+
+static const struct bad_case mail_bad_cases[] = {
+	/* imap */
+	{ "database = \"x.db\";\nimap = (\n  { name = \"a\"; host = \"h\"; user = \"u\";\n"
+	  "    password = \"p\";\n    password_file = \"/etc/helpdeskd/imap.pass\"; }\n);\n", 5,
+	  "imap[0].password_file: cannot be used together with imap[0].password (line 4): set one of them" },
+	{ "database = \"x.db\";\nimap = (\n  { name = \"a\"; host = \"h\"; user = \"u\"; }\n);\n", 3,
+	  "imap[0]: expected password or password_file, got neither" },
+	{ "database = \"x.db\";\nimap = (\n  { name = \"inbox\"; host = \"h\"; user = \"u\"; password = \"p\"; },\n"
+	  "  { name = \"other\"; host = \"h\"; user = \"u\"; password = \"p\"; },\n"
+	  "  { name = \"inbox\"; host = \"h2\"; user = \"v\"; password = \"q\"; }\n);\n", 5,
+	  "imap[2].name: expected a name no other mailbox has, got \"inbox\" (as imap[0].name, line 3)" },
+	{ "database = \"x.db\";\nimap = (\n  { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\";\n"
+	  "    tls = \"ssl\"; }\n);\n", 4,
+	  "imap[0].tls: expected \"imaps\", \"starttls\" or \"none\", got \"ssl\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; tls = \"smtps\"; } );\n", 2,
+	  "imap[0].tls: expected \"imaps\", \"starttls\" or \"none\", got \"smtps\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; tls = \"\"; } );\n", 2,
+	  "imap[0].tls: expected \"imaps\", \"starttls\" or \"none\", got \"\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; tls = true; } );\n", 2,
+	  "imap[0].tls: expected a string, got a boolean" },
+	{ "database = \"x.db\";\nimap = ( { name = \"Inbox\"; host = \"h\"; user = \"u\"; password = \"p\"; } );\n", 2,
+	  "imap[0].name: expected 1 to 32 characters a-z, 0-9, _ or -, got \"Inbox\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"in box\"; host = \"h\"; user = \"u\"; password = \"p\"; } );\n", 2,
+	  "imap[0].name: expected 1 to 32 characters a-z, 0-9, _ or -, got \"in box\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"abcdefghijklmnopqrstuvwxyz0123456\"; host = \"h\"; user = \"u\"; password = \"p\"; } );\n", 2,
+	  "imap[0].name: expected 1 to 32 characters a-z, 0-9, _ or -, got \"abcdefghijklmnopqrstuvwxyz0123456\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"\"; host = \"h\"; user = \"u\"; password = \"p\"; } );\n", 2,
+	  "imap[0].name: expected a non-empty string, got \"\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"imap example\"; user = \"u\"; password = \"p\"; } );\n", 2,
+	  "imap[0].host: expected a host name or address without spaces or control characters, got \"imap example\"" },
+	{ "database = \"x.db\";\nimap = (\n  { host = \"h\"; user = \"u\"; password = \"p\"; }\n);\n", 3,
+	  "imap[0]: name is missing" },
+	{ "database = \"x.db\";\nimap = (\n  { name = \"a\"; user = \"u\"; password = \"p\"; }\n);\n", 3,
+	  "imap[0]: host is missing" },
+	{ "database = \"x.db\";\nimap = (\n  { name = \"a\"; host = \"h\"; password = \"p\"; }\n);\n", 3,
+	  "imap[0]: user is missing" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; port = 0; } );\n", 2,
+	  "imap[0].port: expected an integer from 1 to 65535, got 0" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; port = 65536; } );\n", 2,
+	  "imap[0].port: expected an integer from 1 to 65535, got 65536" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; poll_interval = 4; } );\n", 2,
+	  "imap[0].poll_interval: expected an integer from 5 to 3600, got 4" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; timeout = 601; } );\n", 2,
+	  "imap[0].timeout: expected an integer from 5 to 600, got 601" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; reply_max_age = -1; } );\n", 2,
+	  "imap[0].reply_max_age: expected an integer from 0 to 87600, got -1" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; initial = \"old\"; } );\n", 2,
+	  "imap[0].initial: expected \"unseen\", \"all\" or \"new\", got \"old\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; idle = 1; } );\n", 2,
+	  "imap[0].idle: expected true or false, got an integer" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; move_to = \"\"; } );\n", 2,
+	  "imap[0].move_to: expected a non-empty string, got \"\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; folder = \"IN\\nBOX\"; } );\n", 2,
+	  "imap[0].folder: expected a folder name without control characters, got \"IN\\nBOX\"" },
+	{ "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\"; user = \"u\"; password = \"hunter2\\r\\n\"; } );\n", 2,
+	  "imap[0].password: expected a password without CR or LF characters" },
+	{ "database = \"x.db\";\nimap = (\n  { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\";\n"
+	  "    ca_file = \"/nonexistent/helpdeskd/ca.pem\"; }\n);\n", 4,
+	  "imap[0].ca_file: cannot read \"/nonexistent/helpdeskd/ca.pem\": No such file or directory" },
+	{ "database = \"x.db\";\nimap = (\n  { name = \"a\"; host = \"h\"; user = \"u\";\n    pasword = \"p\"; password = \"p\"; }\n);\n", 4,
+	  "imap[0].pasword: unknown key (expected one of: name, host, port, tls, tls_verify, ca_file, user, "
+	  "password, password_file, folder, move_to, idle, poll_interval, timeout, initial, reply_max_age)" },
+	{ "database = \"x.db\";\nimap = { name = \"a\"; host = \"h\"; user = \"u\"; password = \"p\"; };\n", 2,
+	  "imap: expected a list of groups ( { name = ...; ... }, ... ), got a group" },
+	{ "database = \"x.db\";\nimap = ( \"inbox\" );\n", 2, "imap[0]: expected a group { ... }, got a string" },
+	/* smtp */
+	{ "database = \"x.db\";\nsmtp = {\n  host = \"smtp.example.go.id\";\n};\n", 2,
+	  "smtp: SMTP is enabled but smtp.from is not set" },
+	{ "database = \"x.db\";\nsmtp = {\n  enabled = true;\n  from = \"a@b.id\";\n};\n", 2,
+	  "smtp: SMTP is enabled but smtp.host is not set" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\";\n  from = \"helpdesk\"; };\n", 3,
+	  "smtp.from: expected an address such as \"helpdesk@example.go.id\", got \"helpdesk\"" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\";\n  from = \"Helpdesk <helpdesk@example.go.id>\"; };\n", 3,
+	  "smtp.from: expected an address such as \"helpdesk@example.go.id\", got \"Helpdesk <helpdesk@example.go.id>\"" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\";\n  envelope_from = \"<>\"; };\n", 3,
+	  "smtp.envelope_from: expected \"\" (the null reverse-path) or an address such as \"helpdesk@example.go.id\", got \"<>\"" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\"; from_name = \"Help\\r\\nBcc: x@y.id\"; };\n", 2,
+	  "smtp.from_name: expected a name without control characters, got \"Help\\r\\nBcc: x@y.id\"" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\"; tls = \"imaps\"; };\n", 2,
+	  "smtp.tls: expected \"smtps\", \"starttls\" or \"none\", got \"imaps\"" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\";\n  password = \"p\"; };\n", 3,
+	  "smtp.password: only used with smtp.user, which is not set" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\";\n  password_file = \"/etc/helpdeskd/smtp.pass\"; };\n", 3,
+	  "smtp.password_file: only used with smtp.user, which is not set" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\";\n  user = \"helpdesk\"; };\n", 2,
+	  "smtp: expected password or password_file, got neither" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\"; user = \"helpdesk\";\n"
+	  "  password_file = \"/etc/helpdeskd/smtp.pass\";\n  password = \"p\"; };\n", 3,
+	  "smtp.password_file: cannot be used together with smtp.password (line 4): set one of them" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\"; timeout = 4; };\n", 2,
+	  "smtp.timeout: expected an integer from 5 to 600, got 4" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\"; from = \"a@b.id\"; ca_file = \"/nonexistent/ca.pem\"; };\n", 2,
+	  "smtp.ca_file: cannot read \"/nonexistent/ca.pem\": No such file or directory" },
+	{ "database = \"x.db\";\nsmtp = ( );\n", 2, "smtp: expected a group { ... }, got a list" },
+	{ "database = \"x.db\";\nsmtp = { host = \"h\";\n  from = \"a@exa_mple.id\"; };\n", 3,
+	  "smtp.from: expected a domain of letters, digits, dots and hyphens to use in Message-IDs "
+	  "(or set email.msgid_domain), got \"exa_mple.id\"" },
+	/* email */
+	{ "database = \"x.db\";\nemail = {\n  own_addresses = [ \"helpdesk@example.go.id\",\n    \"noreply\" ];\n};\n", 4,
+	  "email.own_addresses[1]: expected an address such as \"helpdesk@example.go.id\", got \"noreply\"" },
+	{ "database = \"x.db\";\nemail = { own_addresses = [ 1 ]; };\n", 2,
+	  "email.own_addresses[0]: expected an address such as \"helpdesk@example.go.id\", got an integer" },
+	{ "database = \"x.db\";\nemail = { own_addresses = \"a@b.id\"; };\n", 2,
+	  "email.own_addresses: expected an array of addresses [ \"helpdesk@example.go.id\", ... ], got a string" },
+	{ "database = \"x.db\";\nemail = { max_size = 1023; };\n", 2,
+	  "email.max_size: expected an integer from 1024 to 1073741824, got 1023" },
+	{ "database = \"x.db\";\nemail = { max_size = 1073741825; };\n", 2,
+	  "email.max_size: expected an integer from 1024 to 1073741824, got 1073741825" },
+	{ "database = \"x.db\";\nemail = { max_size = 26214400000L; };\n", 2,
+	  "email.max_size: expected an integer from 1024 to 1073741824, got 26214400000" },
+	{ "database = \"x.db\";\nemail = { max_size = \"25M\"; };\n", 2,
+	  "email.max_size: expected an integer from 1024 to 1073741824, got a string" },
+	{ "database = \"x.db\";\nemail = { msgid_domain = \".example.go.id\"; };\n", 2,
+	  "email.msgid_domain: expected a domain such as \"helpdesk.example.go.id\" (letters, digits, dots and hyphens), got \".example.go.id\"" },
+	{ "database = \"x.db\";\nemail = { msgid_domain = \"example.go.id.\"; };\n", 2, "email.msgid_domain: expected a domain" },
+	{ "database = \"x.db\";\nemail = { msgid_domain = \"helpdesk@example.go.id\"; };\n", 2, "email.msgid_domain: expected a domain" },
+	{ "database = \"x.db\";\nemail = { maxsize = 1024; };\n", 2,
+	  "email.maxsize: unknown key (expected one of: max_size, own_addresses, msgid_domain)" },
+	/* the too_large template */
+	{ "database = \"x.db\";\ntemplates = {\n  too_large = \"Email over {limit}\";\n};\n", 3,
+	  "templates.too_large: unknown placeholder {limit}" },
+};
+
+static void
+test_mail_bad_files(void)
+{
+	for (size_t i = 0; i < sizeof(mail_bad_cases) / sizeof(mail_bad_cases[0]); i++) {
+		const struct bad_case *bc = &mail_bad_cases[i];
+		char path[128], want[512], *err;
+
+		put(path, sizeof(path), "mail-bad.conf", bc->text);
+		err = load_bad(path);
+		snprintf(want, sizeof(want), "%s:%d: %s", path, bc->line, bc->want);
+		if (!contains(err, want))
+			fprintf(stderr, "  (mail bad case %zu)\n", i);
+		/* exactly this one problem, on one line, starting the text */
+		CHECK(err != NULL && strncmp(err, want, strlen(want)) == 0);
+		if (err != NULL && strchr(err, '\n') != NULL)
+			fprintf(stderr, "  (mail bad case %zu: more than one problem)\n%s\n", i, err);
+		CHECK(err != NULL && strchr(err, '\n') == NULL && strchr(err, '\r') == NULL);
+		CHECK(err == NULL || strstr(err, "hunter2") == NULL);	/* no password shown */
+		free(err);
+	}
+}
+
+/* Too many mailboxes or own addresses; several problems at once. */
+static void
+test_mail_limits(void)
+{
+	char path[128], want[256], *text, *err;
+	size_t cap = 8192, len;
+	struct hd_config *cfg;
+
+	text = malloc(cap);
+	CHECK(text != NULL);
+	if (text == NULL)
+		return;
+	for (int n = 16; n <= 17; n++) {
+		len = (size_t)snprintf(text, cap, "database = \"x.db\";\nimap = (\n");
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, cap - len,
+				"%s  { name = \"m%d\"; host = \"h\"; user = \"u\"; password = \"p\"; }\n",
+				i ? "," : "", i);
+		snprintf(text + len, cap - len, ");\n");
+		if (n == 16) {
+			cfg = load_good("mail-many.conf", text);
+			CHECK(cfg != NULL && cfg->nimap == 16);
+			CHECK(cfg != NULL && cfg->nimap == 16 && strcmp(cfg->imap[15].name, "m15") == 0);
+			config_free(cfg);
+		} else {
+			put(path, sizeof(path), "mail-many.conf", text);
+			err = load_bad(path);
+			snprintf(want, sizeof(want), "%s:2: imap: expected at most 16 mailboxes, got 17", path);
+			CHECK(err != NULL && strcmp(err, want) == 0);
+			free(err);
+		}
+	}
+	for (int n = 64; n <= 65; n++) {
+		len = (size_t)snprintf(text, cap, "database = \"x.db\";\nemail = {\n  own_addresses = [");
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, cap - len, "%s \"a%d@example.go.id\"", i ? "," : "", i);
+		snprintf(text + len, cap - len, " ];\n};\n");
+		if (n == 64) {
+			cfg = load_good("mail-own.conf", text);
+			CHECK(cfg != NULL && cfg->email.nown == 64);
+			CHECK(cfg != NULL && cfg->email.nown == 64 &&
+			      strcmp(cfg->email.own_addresses[63], "a63@example.go.id") == 0);
+			config_free(cfg);
+		} else {
+			put(path, sizeof(path), "mail-own.conf", text);
+			err = load_bad(path);
+			snprintf(want, sizeof(want), "%s:3: email.own_addresses: expected at most 64 addresses, got 65", path);
+			CHECK(err != NULL && strcmp(err, want) == 0);
+			free(err);
+		}
+	}
+	free(text);
+
+	/* Several problems in the email groups, all reported in file order. */
+	put(path, sizeof(path), "mail-many-errors.conf",
+	    "database = \"x.db\";\n"
+	    "imap = (\n"
+	    "  { name = \"A\"; host = \"h\"; user = \"u\"; password = \"p\"; port = 0; },\n"
+	    "  { name = \"b\"; tls = \"tls\"; user = \"u\"; }\n"
+	    ");\n"
+	    "smtp = { host = \"h\"; from = \"x\"; envelope_from = \"<>\"; };\n"
+	    "email = { max_size = 1; own_addresses = [ \"bad\" ]; };\n");
+	err = load_bad(path);
+	{
+		static const char *const wants[] = {
+			":3: imap[0].name: expected 1 to 32 characters",
+			":3: imap[0].port: expected an integer from 1 to 65535, got 0",
+			":4: imap[1].tls: expected \"imaps\"",
+			":4: imap[1]: host is missing",
+			":4: imap[1]: expected password or password_file, got neither",
+			":6: smtp.from: expected an address",
+			":6: smtp.envelope_from: expected \"\"",
+			":7: email.max_size: expected an integer from 1024 to 1073741824, got 1",
+			":7: email.own_addresses[0]: expected an address",
+		};
+
+		CHECK(err != NULL && count_lines(err) == (int)(sizeof(wants) / sizeof(wants[0])));
+		for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
+			snprintf(want, sizeof(want), "%s%s", path, wants[i]);
+			CHECK(contains(err, want));
+		}
+	}
+	free(err);
+}
+
+/* Replace the first "#" of each line of the commented-out block that starts
+ * with the line first and ends with the line last. */
+static void
+uncomment_block(char *text, const char *first, const char *last)
+{
+	char *p = strstr(text, first);
+
+	CHECK(p != NULL);
+	while (p != NULL && *p != '\0') {
+		char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		int end = n == strlen(last) && strncmp(p, last, n) == 0;
+
+		CHECK(*p == '#');
+		if (*p == '#')
+			*p = ' ';
+		if (end || eol == NULL)
+			break;
+		p = eol + 1;
+	}
+}
+
+/* Replace the first occurrence of from in *text by to. */
+static void
+replace(char **text, const char *from, const char *to)
+{
+	char *p = strstr(*text, from), *out;
+	size_t n;
+
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	n = strlen(*text) - strlen(from) + strlen(to) + 1;
+	out = malloc(n);
+	CHECK(out != NULL);
+	if (out == NULL)
+		return;
+	snprintf(out, n, "%.*s%s%s", (int)(p - *text), *text, to, p + strlen(from));
+	free(*text);
+	*text = out;
+}
+
+static void
+test_example_mail(void)
+{
+	struct hd_config *cfg = NULL;
+	char imap_pass[128], smtp_pass[128], quoted[160], *err = NULL, *text;
+
+	/* As shipped: the email groups are commented out. */
+	CHECK(config_load(EXAMPLE, &cfg, &err) == 0);
+	if (cfg != NULL) {
+		CHECK(cfg->nimap == 0);
+		CHECK(cfg->smtp.enabled == 0);
+		CHECK(cfg->email.max_size == 26214400);
+		CHECK(cfg->email.nown == 0);
+		CHECK_STR(cfg->email.msgid_domain, "helpdeskd.invalid");
+		CHECK(strncmp(cfg->tmpl[TM_TOO_LARGE], "Mohon maaf, email Anda", 22) == 0);
+	}
+	config_free(cfg);
+	free(err);
+
+	/* With the example imap and smtp groups uncommented. */
+	text = slurp(EXAMPLE);
+	CHECK(text != NULL);
+	if (text == NULL)
+		return;
+	uncomment_block(text, "#imap = (\n", "#);");
+	uncomment_block(text, "#smtp = {\n", "#};");
+	put(imap_pass, sizeof(imap_pass), "example-imap.pass", "imap-secret\n");
+	put(smtp_pass, sizeof(smtp_pass), "example-smtp.pass", "smtp-secret\n");
+	snprintf(quoted, sizeof(quoted), "\"%s\"", imap_pass);
+	replace(&text, "\"/etc/helpdeskd/imap.pass\"", quoted);
+	snprintf(quoted, sizeof(quoted), "\"%s\"", smtp_pass);
+	replace(&text, "\"/etc/helpdeskd/smtp.pass\"", quoted);
+	replace(&text, "  own_addresses = [ ];\n", "");
+	replace(&text, "#own_addresses", "own_addresses");
+	replace(&text, "#msgid_domain", "msgid_domain");
+	cfg = load_good("example-mail.conf", text);
+	free(text);
+	if (cfg == NULL)
+		return;
+	CHECK(cfg->nimap == 1);
+	if (cfg->nimap == 1) {
+		CHECK_STR(cfg->imap[0].name, "inbox");
+		CHECK_STR(cfg->imap[0].host, "mail.diskominfo.example.go.id");
+		CHECK(cfg->imap[0].port == 993);
+		CHECK(cfg->imap[0].tls == TLS_IMPLICIT);
+		CHECK(cfg->imap[0].tls_verify == 1);
+		CHECK(cfg->imap[0].ca_file == NULL);
+		CHECK_STR(cfg->imap[0].user, "helpdesk");
+		CHECK_STR(cfg->imap[0].password, "imap-secret");
+		CHECK_STR(cfg->imap[0].folder, "INBOX");
+		CHECK_STR(cfg->imap[0].move_to, "Processed");
+		CHECK(cfg->imap[0].initial == INITIAL_UNSEEN);
+		CHECK(cfg->imap[0].reply_max_age == 72);
+	}
+	CHECK(cfg->smtp.enabled == 1);
+	CHECK(cfg->smtp.port == 587);
+	CHECK(cfg->smtp.tls == TLS_STARTTLS);
+	CHECK_STR(cfg->smtp.password, "smtp-secret");
+	CHECK_STR(cfg->smtp.from, "helpdesk@diskominfo.example.go.id");
+	CHECK_STR(cfg->smtp.from_name, "Helpdesk Diskominfo");
+	CHECK_STR(cfg->smtp.envelope_from, "");
+	CHECK(cfg->email.nown == 2);
+	CHECK_STR(cfg->email.msgid_domain, "helpdesk.example.go.id");
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -668,6 +1351,12 @@ main(void)
 	test_many_errors();
 	test_unreadable();
 	test_helpers();
+	test_mail_values();
+	test_mail_defaults();
+	test_password_files();
+	test_mail_bad_files();
+	test_mail_limits();
+	test_example_mail();
 
 	for (int i = 0; i < ncreated; i++)
 		CHECK(unlink(created[i]) == 0);
