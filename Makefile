@@ -37,7 +37,8 @@ BENCH_DEBS  := python3 sqlite3 gammu-smsd dovecot-imapd python3-aiosmtpd gnutls-
 PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c \
                parsers/address.c parsers/compose.c parsers/mime.c parsers/mime_codec.c \
                parsers/mime_header.c parsers/mime_addr.c parsers/mime_param.c parsers/mime_date.c \
-               parsers/charset.c parsers/html.c
+               parsers/charset.c parsers/html.c \
+               parsers/utf7.c
 COMMON_SRC  := daemon/log.c daemon/config.c daemon/config_mail.c daemon/config_diag.c daemon/store.c daemon/migrate.c \
                daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c \
                daemon/intake.c daemon/templates.c daemon/spool.c daemon/email.c daemon/tls.c

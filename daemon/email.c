@@ -58,8 +58,8 @@ automated(const struct hd_config *cfg, const struct mail *m, int *person)
 		return "automated: delivery or read report";
 	if (m->return_path != NULL && *m->return_path == '\0')
 		return "automated: empty Return-Path (a bounce)";
-	if (m->from_addr == NULL)
-		return "automated: no From address";
+	if (m->from_addr == NULL || !address_valid(m->from_addr, strlen(m->from_addr)))
+		return "automated: no usable From address";
 	if (is_ours(cfg, m->from_addr))
 		return "automated: from our own address";
 	if (is_robot(m->from_addr))
@@ -183,7 +183,8 @@ email_inbound(const struct hd_config *cfg, const struct email_src *src, const ch
 		in->dedup_key = NULL;
 		goto oom;
 	}
-	in->sender = lower_dup(m.from_addr ? m.from_addr : "unknown");
+	in->sender = lower_dup(m.from_addr && address_valid(m.from_addr, strlen(m.from_addr))
+			       ? m.from_addr : "unknown");
 	if (m.message_id != NULL && *m.message_id != '\0')
 		in->rfc_message_id = strdup(m.message_id);
 	else {
@@ -205,7 +206,7 @@ email_inbound(const struct hd_config *cfg, const struct email_src *src, const ch
 	in->sent_at = m.date ? m.date : src->internaldate;
 	in->automated = automated(cfg, &m, &person);
 	in->from_person = person;
-	in->reply_ok = in->automated == NULL && m.from_addr != NULL;
+	in->reply_ok = in->automated == NULL;
 	if (src->reply_max_age > 0 && in->sent_at > 0 &&
 	    now_ms() - in->sent_at > (int64_t)src->reply_max_age * 3600 * 1000)
 		in->hold_reply = "older than reply_max_age: not answered automatically";

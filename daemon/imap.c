@@ -9,6 +9,7 @@
 #include "email.h"
 #include "log.h"
 #include "tls.h"
+#include "utf7.h"
 #include "util.h"
 
 #include <libetpan/libetpan.h>
@@ -38,6 +39,7 @@ struct imap_priv {
 	uint32_t *uids;
 	unsigned char *acked;
 	size_t nuids;
+	char *folder, *move_to;	/* in modified UTF-7, as IMAP wants them */
 };
 
 struct imap_token {
@@ -197,7 +199,12 @@ imap_open(struct channel *ch, char **err)
 			*err = NULL;
 		goto fail;
 	}
-	if ((r = mailimap_select(p->imap, mb->folder)) != MAILIMAP_NO_ERROR ||
+	if ((p->folder = imap_utf7_encode(mb->folder, strlen(mb->folder))) == NULL ||
+	    (mb->move_to && (p->move_to = imap_utf7_encode(mb->move_to, strlen(mb->move_to))) == NULL)) {
+		*err = strdup("out of memory");
+		goto fail;
+	}
+	if ((r = mailimap_select(p->imap, p->folder)) != MAILIMAP_NO_ERROR ||
 	    p->imap->imap_selection_info == NULL) {
 		if (asprintf(err, "select %s: %s", mb->folder, imap_error(r)) < 0)
 			*err = NULL;
@@ -237,6 +244,8 @@ imap_close(struct channel *ch)
 	}
 	free(p->uids);
 	free(p->acked);
+	free(p->folder);
+	free(p->move_to);
 	free(p);
 	ch->priv = NULL;
 }
@@ -543,8 +552,8 @@ imap_ack(struct channel *ch, struct inbound *in)
 		goto out;
 	if (p->mb->move_to != NULL) {
 		if (p->can_move)
-			r = mailimap_uid_move(p->imap, set, p->mb->move_to);
-		else if ((r = mailimap_uid_copy(p->imap, set, p->mb->move_to)) == MAILIMAP_NO_ERROR) {
+			r = mailimap_uid_move(p->imap, set, p->move_to);
+		else if ((r = mailimap_uid_copy(p->imap, set, p->move_to)) == MAILIMAP_NO_ERROR) {
 			mailimap_store_att_flags_free(sf);
 			sf = NULL;
 			if ((fl = mailimap_flag_list_new_empty()) == NULL ||

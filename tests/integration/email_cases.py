@@ -72,7 +72,7 @@ import harness
 import mailgen
 import mailpeers
 from harness import Check, Raw, TestFailure, finish_daemon, query, wait_for, ROOT
-from sms_cases import CaseError, CaseRun, many, one, parse_case
+from sms_cases import CaseError, CaseRun, many, one, parse_case, unquote
 
 CASES_DIR = os.path.join(ROOT, "tests", "cases", "email")
 DEFAULT_FROM = "Budi Santoso <budi@dinkes.example>"
@@ -192,7 +192,7 @@ class EmailCaseRun(CaseRun):
         atts = []
         for spec in many(items, "attach"):
             spec = self.subst(spec).replace("{i}", str(i))
-            parts = [p.strip() for p in spec.split("|")]
+            parts = [unquote(p.strip()) for p in spec.split("|")]
             if len(parts) != 3:
                 raise CaseError("attach = NAME | TYPE | SPEC, got %r" % spec)
             name = None if parts[0] == "-" else parts[0]

@@ -94,8 +94,7 @@ def relative_date(spec):
 
 def _png(approx, rng):
     width = max(1, int((max(approx, 100) / 3) ** 0.5))
-    rows = b"".join(b"\x00" + bytes(rng.randrange(256) for _ in range(width * 3))
-                    for _ in range(width))
+    rows = b"".join(b"\x00" + rng.randbytes(width * 3) for _ in range(width))
 
     def chunk(kind, data):
         return (struct.pack(">I", len(data)) + kind + data
@@ -118,12 +117,12 @@ def attachment_content(spec, seed=1):
         n = int(arg)
         head = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\nstream\n"
         tail = b"\nendstream\n%%EOF\n"
-        body = bytes(rng.randrange(256) for _ in range(max(0, n - len(head) - len(tail))))
+        body = rng.randbytes(max(0, n - len(head) - len(tail)))
         return (head + body + tail)[:max(n, 0)] if n < len(head) + len(tail) else head + body + tail
     if kind == "png":
         return _png(int(arg), rng)
     if kind == "random":
-        return bytes(rng.randrange(256) for _ in range(int(arg)))
+        return rng.randbytes(int(arg))
     if kind == "zeros":
         return bytes(int(arg))
     if kind == "text":

@@ -451,7 +451,7 @@ class Dovecot:
             raw = raw.encode("utf-8")
         c = conn or self.connect(user)
         try:
-            typ, data = c.append(folder, "(%s)" % flags if flags else None, None, raw)
+            typ, data = c.append(_imap_quote(folder), "(%s)" % flags if flags else None, None, raw)
             if typ != "OK":
                 raise harness.TestFailure("APPEND failed: %r" % data)
             return time.time()
@@ -513,7 +513,29 @@ class Dovecot:
             _logout(c)
 
 
+def imap_utf7(name):
+    """A mailbox name in IMAP's modified UTF-7 (RFC 3501 5.1.3)."""
+    import base64
+    out, buf = [], []
+
+    def flush():
+        if buf:
+            b = base64.b64encode("".join(buf).encode("utf-16-be")).decode().rstrip("=")
+            out.append("&" + b.replace("/", ",") + "-")
+            buf.clear()
+
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7e:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            buf.append(ch)
+    flush()
+    return "".join(out)
+
+
 def _imap_quote(folder):
+    folder = imap_utf7(folder)
     return '"%s"' % folder.replace("\\", "\\\\").replace('"', '\\"')
 
 

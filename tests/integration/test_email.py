@@ -13,21 +13,25 @@ database) and runs helpdeskd (the build under test) against it:
   in IDLE; a mail delivered after the restart is processed; the daemon
   logged the lost connection and reconnected (and did not log every retry).
 - smtp_down: a complaint arrives while the relay is down: the reply stays
-  pending with last_error and attempts; when the sink comes back it is sent,
-  exactly once, and the row is 'sent'.
+  pending with last_error; when the sink comes back it is sent, exactly
+  once, and the row is 'sent'.
 - initial_unseen / initial_new / initial_all: what the very first
   connection takes from a mailbox that already has seen and unseen mail.
 - idle_latency: with IDLE, mails delivered one at a time get their reply
   within a few seconds (the sanitizer build; the benchmark measures the
   optimised one).
 - imap_silent / smtp_silent: a server that accepts the connection and never
-  says a word: the network timeout (5 s) applies, intake or sending goes on
-  on the other side, and SIGTERM still stops the daemon promptly.
-- restart_unseen_again: mail processed, daemon stopped, the \\Seen flags
-  removed (as after a crash between commit and flagging): after a restart
-  nothing is recorded twice and the mail is \\Seen again.
+  says a word: the network timeout (5 s) applies (logged; for SMTP the
+  reply keeps last_error and stays pending), intake goes on while SMTP
+  hangs, and SIGTERM still stops the daemon promptly.
+- unseen_by_staff: mail processed, then staff mark it unread in the shared
+  mailbox: after a restart nothing is recorded or answered twice, and new
+  mail is still processed. (A crash between commit and flagging is the
+  SIGKILL test's business: test_email_crash.py.)
 - uidvalidity_change: the folder is deleted and made again with the same
   mails (new UIDVALIDITY): nothing is re-ticketed, a new mail is.
+- two_mailboxes: two IMAP accounts; the same mail delivered to both is
+  recorded once (by Message-ID), both copies are \\Seen.
 """
 
 import os
@@ -193,9 +197,13 @@ def test_smtp_down():
                overrides={"outbox.retry_min": 1, "outbox.retry_max": 3}) as env:
         d = env.daemon().start()
         env.deliver(mail(1))
+        # A relay that cannot be reached is the link being down, not a failed
+        # attempt of the row (max_attempts is not used up by an outage): the
+        # row gets last_error, attempts may stay 0.
         ok = wait_for(lambda: scalar(env.db_path, "SELECT count(*) FROM outbox WHERE kind = 'reply' "
-                                     "AND attempts >= 2 AND last_error IS NOT NULL") or 0, 25)
-        check(ok, "reply not retried with last_error while SMTP is down: " + dump(env, d))
+                                     "AND last_error IS NOT NULL") or 0, 15)
+        check(ok, "no last_error on the reply while SMTP is down: " + dump(env, d))
+        time.sleep(3)
         r = query(env.db_path, "SELECT * FROM outbox WHERE kind = 'reply'")
         check(len(r) == 1 and r[0]["state"] == "pending",
               "reply while SMTP is down: %r" % [(x["state"], x["attempts"]) for x in r])
@@ -316,12 +324,14 @@ def test_imap_silent():
             env.imap_overrides["port"] = srv.port
             env.configure()
             d = env.daemon().start()
-            time.sleep(8)
-            check(d.alive(), "helpdeskd died with a silent IMAP server:\n" + d.log_tail())
-            check(len(srv.conns) >= 1, "helpdeskd never connected to the silent server")
-            check("time" in d.log().lower(), "no timeout logged for a silent IMAP server:\n"
+            t0 = time.monotonic()
+            ok = wait_for(lambda: "timed out" in d.log() or "timeout" in d.log().lower(), 20, 0.2)
+            dt = time.monotonic() - t0
+            check(ok, "no timeout logged within 20 s for a silent IMAP server (timeout = 5):\n"
                   + d.log_tail(10))
-            check.note("connections to the silent server in 8 s: %d" % len(srv.conns))
+            check(d.alive(), "helpdeskd died with a silent IMAP server:\n" + d.log_tail())
+            check.note("silent IMAP server: timeout logged after %.1f s (imap.timeout = 5), "
+                       "%d connections" % (dt, len(srv.conns)))
             finish_daemon(d, check)
     finally:
         srv.close()
@@ -353,7 +363,7 @@ def test_smtp_silent():
     return check
 
 
-def test_restart_unseen_again():
+def test_unseen_by_staff():
     check = Check()
     with World("email-unseenagain", check) as env:
         d = env.daemon().start()
@@ -372,13 +382,16 @@ def test_restart_unseen_again():
         check.eq(env.mailbox()["unseen"], 3, "unseen after removing \\Seen")
         d = env.daemon().start()
         env.deliver(mail(4, frm="user4@opd.example"))
-        ok = wait_for(lambda: settled(env, 4) and env.sink.count() >= 4, 20)
-        check(ok, "not settled after the restart: " + dump(env, d))
-        time.sleep(1)
+        ok = wait_for(lambda: counts(env)["tickets"] >= 4 and counts(env)["pending"] == 0
+                      and env.sink.count() >= 4, 20)
+        check(ok, "the new mail was not processed after the restart: " + dump(env, d))
+        time.sleep(1.5)
         after = counts(env)
         check.eq((after["messages"], after["tickets"], after["sink"]),
                  (before["messages"] + 1, before["tickets"] + 1, before["sink"] + 1),
-                 "messages, tickets, sink after re-seeing three processed mails and one new")
+                 "messages, tickets, sink after staff marked three processed mails unread")
+        fl = env.dovecot.flags()
+        check.note("flags after the restart: %s" % {u: sorted(f) for u, f in fl.items()})
         finish_daemon(d, check)
     return check
 
@@ -418,6 +431,32 @@ def test_uidvalidity_change():
     return check
 
 
+def test_two_mailboxes():
+    check = Check()
+    with World("email-twomb", check, peers={"users": {"helpdesk": "pw", "pengaduan": "pw2"}}) as env:
+        second = dict(env.cfg["imap"][0], name="pengaduan", user="pengaduan", password="pw2")
+        env.cfg["imap"].append(second)
+        env.write_config()
+        d = env.daemon().start()
+        same = mail(1, subject="HELPDESK [two] dikirim ke dua alamat helpdesk")
+        env.dovecot.deliver(same, "helpdesk")
+        env.dovecot.deliver(same, "pengaduan")
+        env.dovecot.deliver(mail(2, frm="siti@bpkad.example"), "pengaduan")
+        ok = wait_for(lambda: counts(env)["tickets"] >= 2 and counts(env)["pending"] == 0
+                      and env.dovecot.summary("helpdesk")["unseen"] == 0
+                      and env.dovecot.summary("pengaduan")["unseen"] == 0, 20)
+        check(ok, "two mailboxes not processed: %s; pengaduan %r" % (
+            dump(env, d), _safe(lambda: env.dovecot.summary("pengaduan"))))
+        time.sleep(1)
+        c = counts(env)
+        check.eq((c["messages"], c["tickets"], c["sink"]), (2, 2, 2),
+                 "messages, tickets, sink (the same mail in two mailboxes is recorded once)")
+        mb = sorted(r["name"] for r in query(env.db_path, "SELECT name FROM mailboxes"))
+        check.eq(mb, ["inbox", "pengaduan"], "mailboxes rows")
+        finish_daemon(d, check)
+    return check
+
+
 def tests(pattern=None):
     return [
         ("emailnet/tls_untrusted_then_trusted", test_tls_untrusted_then_trusted),
@@ -429,6 +468,7 @@ def tests(pattern=None):
         ("emailnet/idle_latency", test_idle_latency),
         ("emailnet/imap_silent", test_imap_silent),
         ("emailnet/smtp_silent", test_smtp_silent),
-        ("emailnet/restart_unseen_again", test_restart_unseen_again),
+        ("emailnet/unseen_by_staff", test_unseen_by_staff),
         ("emailnet/uidvalidity_change", test_uidvalidity_change),
+        ("emailnet/two_mailboxes", test_two_mailboxes),
     ]

@@ -98,6 +98,8 @@ test_loops(struct hd_config *cfg)
 		{ "From: a@b.example\r\nX-Auto-Response-Suppress: All\r\nSubject: x\r\n", 1, 0 },
 		{ "From: a@b.example\r\nPrecedence: bulk\r\nSubject: HELPDESK x\r\n", 1, 0 },
 		{ "From: a@b.example\r\nPrecedence: list\r\nSubject: HELPDESK x\r\n", 1, 1 },
+		{ "From: Budi Santoso\r\nSubject: HELPDESK x\r\n", 1, 0 },
+		{ "Subject: HELPDESK no From at all\r\n", 1, 0 },
 		{ "From: a@b.example\r\nList-Id: <it.pemkab.example>\r\nSubject: HELPDESK x\r\n", 1, 1 },
 		{ "From: a@b.example\r\nReturn-Path: <>\r\nSubject: x\r\n", 1, 0 },
 		{ "From: MAILER-DAEMON@mx.example\r\nSubject: Undelivered\r\n", 1, 0 },
