@@ -118,6 +118,7 @@ check: deps-test
 bench: deps-bench
 	$(MAKE) all
 	/usr/bin/python3 bench/sms_latency.py --build $(BUILD)
+	/usr/bin/python3 bench/imap_latency.py --build $(BUILD)
 
 cppcheck:
 	cppcheck --error-exitcode=1 --enable=warning,portability --inline-suppr -q \

@@ -41,7 +41,8 @@ struct inbound {
 	size_t npart_keys;
 
 	/* Email only (NULL / 0 for SMS). */
-	char *rfc_message_id;		/* second dedup key: Message-ID or "sha256:..." */
+	char *rfc_message_id;		/* Message-ID, or "sha256:" + hash of the headers */
+	char *mail_key;			/* second dedup key: rfc_message_id + hash of the body */
 	char *subject;			/* original subject, UTF-8 */
 	char *reply_to;			/* where answers go when not to sender (Reply-To) */
 	char **refs;			/* In-Reply-To and References msg-ids, for threading */

@@ -192,13 +192,19 @@ email_inbound(const struct hd_config *cfg, const struct email_src *src, const ch
 		if (asprintf(&in->rfc_message_id, "sha256:%s", sha) < 0)
 			in->rfc_message_id = NULL;
 	}
+	sha256_hex(raw + (m.header_len <= len ? m.header_len : len),
+		   len - (m.header_len <= len ? m.header_len : len), sha);
+	if (in->rfc_message_id != NULL &&
+	    asprintf(&in->mail_key, "%s/%.32s", in->rfc_message_id, sha) < 0)
+		in->mail_key = NULL;
 	if (m.subject != NULL)
 		in->subject = strdup(m.subject);
 	/* Answers go where the author asked (Reply-To); the reporter is From. */
 	if (m.reply_to != NULL && address_valid(m.reply_to, strlen(m.reply_to)) &&
 	    (in->reply_to = lower_dup(m.reply_to)) == NULL)
 		goto oom;
-	if (in->sender == NULL || in->rfc_message_id == NULL || (m.subject && !in->subject) ||
+	if (in->sender == NULL || in->rfc_message_id == NULL || in->mail_key == NULL ||
+	    (m.subject && !in->subject) ||
 	    collect_refs(&m, in) < 0 || grammar_text(cfg, &m, in) < 0)
 		goto oom;
 	if (m.problems != NULL && (in->note = strdup(m.problems)) == NULL)
@@ -238,6 +244,7 @@ email_inbound_free(struct inbound *in)
 	free(in->text);
 	free(in->raw);
 	free(in->rfc_message_id);
+	free(in->mail_key);
 	free(in->subject);
 	free(in->reply_to);
 	for (size_t i = 0; i < in->nrefs; i++)

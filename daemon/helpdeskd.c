@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #define DEFAULT_CONFIG "/etc/helpdeskd/helpdeskd.conf"
-/* Reconnect backoff of the mail channels, seconds. */
+/* Reconnect backoff of the IMAP channels, seconds. */
 #define MAIL_RECONNECT_MIN 2
 #define MAIL_RECONNECT_MAX 300
 
@@ -225,9 +225,10 @@ main(int argc, char **argv)
 		if (add_channel(&run[nrun++], &imap_ops, cfg, wake[0], &cfg->imap[i], cfg->imap[i].name,
 				MAIL_RECONNECT_MIN, MAIL_RECONNECT_MAX) < 0)
 			goto out;
+	/* SMTP down is an outbox matter: reconnect as often as replies are retried. */
 	if (cfg->smtp.enabled &&
-	    add_channel(&run[nrun++], &smtp_ops, cfg, wake[0], NULL, NULL, MAIL_RECONNECT_MIN,
-			MAIL_RECONNECT_MAX) < 0)
+	    add_channel(&run[nrun++], &smtp_ops, cfg, wake[0], NULL, NULL, cfg->outbox.retry_min,
+			cfg->outbox.retry_max) < 0)
 		goto out;
 	for (size_t i = 0; i < nrun; i++)
 		if (start_channel(&run[i]) < 0)

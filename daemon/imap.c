@@ -30,7 +30,8 @@ struct imap_priv {
 	uint32_t last_uid;	/* every UID up to here is done */
 	uint32_t backlog;	/* unseen mail up to this UID still to take, 0 = none */
 	uint32_t saved_backlog;	/* as the database has it */
-	int more;		/* the last fetch left mail for the next one */
+	int more;		/* search again before waiting */
+	uint32_t exists_mark;	/* EXISTS as it was when the last search began */
 	int failed;		/* a message could not be taken: retry after poll_interval */
 	int can_idle, can_move;
 	int broken;		/* the link failed during wait() */
@@ -489,12 +490,17 @@ imap_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 	if (p->broken)
 		return -1;
 	p->last_check = mono_ms();
+	if (p->imap->imap_selection_info != NULL)
+		p->exists_mark = p->imap->imap_selection_info->sel_exists;
 	if ((r = pending_uids(p, &uids, &n)) != MAILIMAP_NO_ERROR) {
 		log_warn("%s: UID SEARCH: %s", ch->label, imap_error(r));
 		free(uids);
 		return link_failed(r) ? -1 : 0;
 	}
-	p->more = n > BATCH;
+	/* Mail that arrives while a batch is taken is announced in the
+	 * answers to our own commands, not again in IDLE: after any batch,
+	 * search once more before waiting. */
+	p->more = n > 0;
 	p->failed = 0;
 	if (n > BATCH)
 		n = BATCH;
@@ -626,6 +632,13 @@ imap_wait(struct channel *ch, int64_t deadline)
 	}
 	if (p->more) {
 		/* A full batch: come straight back, unless asked to stop. */
+		channel_sleep(ch, mono_ms(), -1);
+		return;
+	}
+	/* EXISTS grew (in an answer to a command) since the last search:
+	 * IDLE would not announce it again. */
+	if (p->imap->imap_selection_info != NULL &&
+	    p->imap->imap_selection_info->sel_exists != p->exists_mark) {
 		channel_sleep(ch, mono_ms(), -1);
 		return;
 	}

@@ -372,13 +372,13 @@ intake_record(struct store *s, const struct hd_config *cfg, const struct inbound
 	/* Either deduplication key already known: acknowledge, record nothing. */
 	if (store_run(s,
 		      "INSERT INTO messages (channel, sender, received_at, sent_at, dedup_key, raw,"
-		      " text, parts, outcome, reason, rfc_message_id, subject, raw_path)"
-		      " VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		      " text, parts, outcome, reason, rfc_message_id, subject, raw_path, mail_key)"
+		      " VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
 		      " ON CONFLICT DO NOTHING",
-		      "ttiitbTittttt", in->channel, in->sender, now, in->sent_at, in->dedup_key,
+		      "ttiitbTitttttt", in->channel, in->sender, now, in->sent_at, in->dedup_key,
 		      in->raw ? in->raw : "", in->raw_len, in->text ? in->text : "", in->text_len,
 		      (int64_t)in->parts, v.outcome, v.reason, in->rfc_message_id, in->subject,
-		      in->raw_path) != SQLITE_DONE)
+		      in->raw_path, in->mail_key) != SQLITE_DONE)
 		goto fail;
 	if (sqlite3_changes(s->db) == 0) {
 		store_rollback(s);

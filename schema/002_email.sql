@@ -2,11 +2,16 @@
 -- Times are Unix epoch milliseconds, as in 001.
 
 -- The message's own identity: its Message-ID (without <>), or for mail
--- without one "sha256:" and a hash of its header block. Unique, so the same
--- mail reaching two mailboxes is recorded once (rule 2).
+-- without one "sha256:" and a hash of its header block.
 ALTER TABLE messages ADD COLUMN rfc_message_id TEXT;
-CREATE UNIQUE INDEX messages_rfc_message_id ON messages(rfc_message_id)
-    WHERE rfc_message_id IS NOT NULL;
+CREATE INDEX messages_rfc_message_id ON messages(rfc_message_id);
+-- The second deduplication key (rule 2): that identity and a hash of the
+-- body, which is the same wherever the mail was delivered (the headers are
+-- not: Received lines). Unique, so the same mail reaching two mailboxes is
+-- recorded once, while two different mails that reuse one Message-ID (as
+-- some scanners and scripts do) are both kept (rule 1).
+ALTER TABLE messages ADD COLUMN mail_key TEXT;
+CREATE UNIQUE INDEX messages_mail_key ON messages(mail_key) WHERE mail_key IS NOT NULL;
 ALTER TABLE messages ADD COLUMN subject TEXT;
 -- Where the raw message is kept when it is not in messages.raw: a path
 -- relative to spool_dir.

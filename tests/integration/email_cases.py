@@ -18,6 +18,7 @@ SECTIONS (beyond the SMS ones: [case], [config], [wait], [expect])
   [peers]    set up before anything starts:
              cert = server|other|selfsigned|wrongname  Dovecot's certificate
              idle = yes|no            Dovecot offers IDLE (default yes)
+             tls = yes|no             no: Dovecot without TLS (no STARTTLS, no IMAPS)
              folders = A, B           folders to create for the user
              sink_tls = none|starttls|smtps   sink_cert = server|other|...
              sink_auth = user:password
@@ -59,7 +60,9 @@ SECTIONS (beyond the SMS ones: [case], [config], [wait], [expect])
 Always checked as well: helpdeskd still runs at the end, exits 0 on
 SIGTERM, no sanitizer report; every attachments row names a file inside
 the spool (no '..', not absolute) whose size and SHA-256 match the row;
-every messages.raw_path names an existing file inside the spool.
+every messages.raw_path names an existing file inside the spool; every
+message at the sink has no line over 998 octets, no NUL and no header
+defect.
 """
 
 import glob
@@ -466,6 +469,19 @@ class EmailCaseRun(CaseRun):
                        and os.path.isfile(full),
                        "message %d: raw_path %r is not a file inside the spool" % (m["id"], p))
 
+    def check_sink(self):
+        """Every message helpdeskd sent: lines within RFC 5322's 998
+        octets, header block parseable, no NUL."""
+        for m in self.env.sink.all():
+            long_lines = [i for i, ln in enumerate(m.data.split(b"\n"), 1)
+                          if len(ln.rstrip(b"\r")) > 998]
+            self.check(not long_lines, "sink message %d: %d lines longer than 998 octets "
+                       "(first: line %d)" % (m.n, len(long_lines), long_lines[0] if long_lines else 0))
+            self.check(b"\0" not in m.data, "sink message %d contains NUL" % m.n)
+            self.check(m.msg.defects == [] or all(
+                type(d).__name__ in ("MissingHeaderBodySeparatorDefect",) for d in m.msg.defects),
+                "sink message %d: header defects %r" % (m.n, m.msg.defects))
+
     def dump(self):
         out = []
         db = self.env.db_path
@@ -509,6 +525,8 @@ class EmailCaseRun(CaseRun):
                     peers["cert"] = v
                 elif k == "idle":
                     peers["idle"] = yes(v)
+                elif k == "tls":
+                    peers["tls"] = yes(v)
                 elif k == "folders":
                     peers["folders"] = [x.strip() for x in v.split(",") if x.strip()]
                 elif k == "sink_tls":
@@ -587,6 +605,7 @@ class EmailCaseRun(CaseRun):
                     raise CaseError("unknown section [%s]" % s)
             if self.daemon is not None:
                 self.check_spool()
+                self.check_sink()
                 finish_daemon(self.daemon, self.check)
             failed = not self.check.ok
         except TestFailure as e:

@@ -200,9 +200,7 @@ auth_mechanisms = plain login
 auth_verbose = yes
 login_log_format_elements = user=<%u> orig=<%{{orig_user}}> method=%m rip=%r lip=%l mpid=%e %c session=<%{{session}}>
 disable_plaintext_auth = no
-ssl = yes
-ssl_cert = <{cert}
-ssl_key = <{key}
+{ssl}
 mail_location = maildir:{dir}/mail/%u
 mail_max_userip_connections = 100
 shutdown_clients = yes
@@ -233,15 +231,11 @@ service imap-login {{
     address = 127.0.0.1
     port = {imap_port}
   }}
-  inet_listener imaps {{
-    address = 127.0.0.1
-    port = {imaps_port}
-    ssl = yes
-  }}
-}}
+{imaps_listener}}}
 service anvil {{
   chroot =
 }}
+{rawlog}
 service stats {{
   unix_listener stats-reader {{
     mode = 0666
@@ -269,8 +263,12 @@ class Dovecot:
     "wrongname" (see Certs); idle: offer IDLE. Ports are chosen at the first
     start and kept across restarts."""
 
-    def __init__(self, d, users=None, cert="server", idle=True):
+    def __init__(self, d, users=None, cert="server", idle=True, tls=True):
         self.dir = d
+        self.tls = tls            # False: ssl = no, no IMAPS listener, no STARTTLS
+        # HD_DOVECOT_RAWLOG=1: every IMAP session's traffic is written to
+        # DIR/mail/USER/dovecot.rawlog/ (kept with a failing test's directory).
+        self.rawlog = os.environ.get("HD_DOVECOT_RAWLOG") == "1"
         self.users = dict(users or {"helpdesk": "pw"})
         self.certs = test_certs()
         self.cert = cert
@@ -308,8 +306,23 @@ class Dovecot:
         with open(os.path.join(self.dir, "masters"), "w") as f:
             f.write("%s:{PLAIN}%s\n" % (INSPECTOR, INSPECTOR_PW))
         with open(self.conf_path, "w") as f:
-            f.write(DOVECOT_CONF.format(dir=self.dir, instance=self.instance, cert=cert, key=key,
-                                        imap_port=self.imap_port, imaps_port=self.imaps_port,
+            ssl = ("ssl = yes\nssl_cert = <%s\nssl_key = <%s" % (cert, key) if self.tls
+                   else "ssl = no")
+            imaps = ("  inet_listener imaps {\n    address = 127.0.0.1\n    port = %d\n"
+                     "    ssl = yes\n  }\n" % self.imaps_port if self.tls else "")
+            rawlog = ""
+            if self.rawlog:
+                rawlog = ("service imap {\n  executable = imap postlogin\n}\n"
+                          "service postlogin {\n  executable = script-login -d rawlog\n"
+                          "  unix_listener postlogin {\n  }\n}\n")
+                for u in self.users:
+                    rd = os.path.join(self.dir, "mail", u, "dovecot.rawlog")
+                    os.makedirs(rd, exist_ok=True)
+                    for q in (os.path.dirname(rd), rd):
+                        os.chown(q, MAIL_UID, MAIL_UID)
+            f.write(DOVECOT_CONF.format(dir=self.dir, instance=self.instance, ssl=ssl,
+                                        rawlog=rawlog,
+                                        imaps_listener=imaps, imap_port=self.imap_port,
                                         capability="" if self.idle else NO_IDLE_CAPABILITY))
 
     def start(self, timeout=10):
@@ -332,7 +345,7 @@ class Dovecot:
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
                     break
-                if port_open(self.imap_port) and port_open(self.imaps_port):
+                if port_open(self.imap_port) and (not self.tls or port_open(self.imaps_port)):
                     return self
                 time.sleep(0.02)
             err = self.stderr_text() + self.log()[-2000:]
@@ -629,7 +642,8 @@ class _SinkHandler:
         data = envelope.original_content or envelope.content
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
-        tls = session.ssl is not None
+        tls = (session.ssl is not None       # after STARTTLS
+               or server.transport.get_extra_info("ssl_object") is not None)   # SMTPS
         auth = getattr(getattr(session, "auth_data", None), "login", None)
         if isinstance(auth, bytes):
             auth = auth.decode("utf-8", "replace")
@@ -755,15 +769,16 @@ class EmailEnv(harness.TestEnv):
     (self.sink) and a helpdeskd config using them. Peers are made here and
     started by start_peers(); cleanup() stops everything.
 
-    peers: dict of options: users {name: pw}, cert, idle, sink_tls,
-    sink_cert, sink_auth (user, pw), folders [names to create]."""
+    peers: dict of options: users {name: pw}, cert, idle, tls (False:
+    Dovecot without TLS at all), sink_tls, sink_cert, sink_auth (user, pw),
+    folders [names to create]."""
 
     def __init__(self, name, overrides=None, imap_overrides=None, peers=None):
         peers = dict(peers or {})
         super().__init__(name, None)
         self.dovecot = Dovecot(os.path.join(self.dir, "dovecot"),
                                users=peers.get("users"), cert=peers.get("cert", "server"),
-                               idle=peers.get("idle", True))
+                               idle=peers.get("idle", True), tls=peers.get("tls", True))
         self.sink = SmtpSink(tls=peers.get("sink_tls", "none"),
                              cert=peers.get("sink_cert", "server"),
                              auth=peers.get("sink_auth"),

@@ -30,12 +30,16 @@ database) and runs helpdeskd (the build under test) against it:
   SIGKILL test's business: test_email_crash.py.)
 - uidvalidity_change: the folder is deleted and made again with the same
   mails (new UIDVALIDITY): nothing is re-ticketed, a new mail is.
+- exists_outside_idle: mail 2 arrives while mail 1 is being recorded (the
+  test holds the database's write lock): the server announces it in the
+  response to UID STORE, before IDLE; it must still be taken at once.
 - two_mailboxes: two IMAP accounts; the same mail delivered to both is
   recorded once (by Message-ID), both copies are \\Seen.
 """
 
 import os
 import socket
+import sqlite3
 import threading
 import time
 
@@ -457,6 +461,36 @@ def test_two_mailboxes():
     return check
 
 
+def test_exists_outside_idle():
+    """New mail announced while helpdeskd is busy with another command: the
+    untagged EXISTS comes in the response to UID STORE, not in IDLE. Made
+    deterministic by holding the database's write lock while mail 1 is
+    being recorded (helpdeskd waits, busy_timeout 10 s) and delivering mail
+    2 meanwhile."""
+    check = Check()
+    with World("email-exists", check) as env:
+        d = env.daemon().start()
+        time.sleep(1.0)
+        con = sqlite3.connect(env.db_path, timeout=10)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            env.deliver(mail(1, frm="user1@opd.example"))
+            time.sleep(1.5)            # mail 1 fetched; its transaction waits
+            env.deliver(mail(2, frm="user2@opd.example"))
+            time.sleep(1.0)            # Dovecot has seen mail 2
+        finally:
+            con.rollback()
+            con.close()
+        t0 = time.monotonic()
+        ok = wait_for(lambda: counts(env)["messages"] >= 2, 8)
+        check(ok, "mail 2 (delivered while mail 1 was being recorded) not processed within 8 s "
+              "after the lock was released: %s" % dump(env, d))
+        if ok:
+            check.note("both processed %.1f s after the lock was released" % (time.monotonic() - t0))
+        finish_daemon(d, check)
+    return check
+
+
 def tests(pattern=None):
     return [
         ("emailnet/tls_untrusted_then_trusted", test_tls_untrusted_then_trusted),
@@ -471,4 +505,5 @@ def tests(pattern=None):
         ("emailnet/unseen_by_staff", test_unseen_by_staff),
         ("emailnet/uidvalidity_change", test_uidvalidity_change),
         ("emailnet/two_mailboxes", test_two_mailboxes),
+        ("emailnet/exists_outside_idle", test_exists_outside_idle),
     ]
