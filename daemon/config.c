@@ -251,8 +251,8 @@ cfg_text_ok(const char *s)
 
 /* local@domain: one '@', both sides non-empty, no white space, control or
  * address-list characters, a domain without empty labels. */
-static int
-email_ok(const char *s)
+int
+cfg_email_ok(const char *s)
 {
 	return address_valid(s, strlen(s));
 }
@@ -374,7 +374,7 @@ static const struct keyspec admin_keys[A__COUNT] = {
 		     .expect = "expected a name without control characters" },
 	[A_PHONE] = { "phone", K_PHONE, .offset = ADMIN(phone),
 		      .expect = "expected a phone number such as \"0811-3103-001\" or \"+628113103001\"" },
-	[A_EMAIL] = { "email", K_STR, .offset = ADMIN(email), .ok = email_ok,
+	[A_EMAIL] = { "email", K_STR, .offset = ADMIN(email), .ok = cfg_email_ok,
 		      .expect = "expected an address such as \"helpdesk@example.go.id\"" },
 };
 

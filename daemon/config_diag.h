@@ -104,6 +104,9 @@ int cfg_is_group(struct loader *ld, const config_setting_t *s);
 /* Whether s has no control characters. */
 int cfg_text_ok(const char *s);
 
+/* 1 when s is a plain, header-safe email address (address_valid). */
+int cfg_email_ok(const char *s);
+
 /* The email groups (config_mail.c). */
 
 /* Set the defaults of cfg->smtp and cfg->email; -1 when out of memory. */

@@ -6,7 +6,6 @@
  * (config_diag.h) and reports problems the same way.
  */
 #include "config.h"
-#include "address.h"
 #include "config_diag.h"
 
 #include <errno.h>
@@ -58,17 +57,11 @@ host_ok(const char *v)
 	return 1;
 }
 
-static int
-address_ok(const char *v)
-{
-	return address_valid(v, strlen(v));
-}
-
 /* "" stands for the null reverse-path <>. */
 static int
 envelope_ok(const char *v)
 {
-	return v[0] == '\0' || address_ok(v);
+	return v[0] == '\0' || cfg_email_ok(v);
 }
 
 /* Letters, digits, dots and hyphens; no empty label. */
@@ -315,7 +308,7 @@ static const struct keyspec smtp_keys[M__COUNT] = {
 	[M_PASSWORD] = { "password", K_STR, .offset = SMTP(password) },
 	[M_PASSWORD_FILE] = { "password_file", K_STR,
 			      .offset = offsetof(struct smtp_read, password_file) },
-	[M_FROM] = { "from", K_STR, .offset = SMTP(from), .ok = address_ok, .expect = ADDRESS_EXPECT },
+	[M_FROM] = { "from", K_STR, .offset = SMTP(from), .ok = cfg_email_ok, .expect = ADDRESS_EXPECT },
 	[M_FROM_NAME] = { "from_name", K_STR, .offset = SMTP(from_name), .ok = cfg_text_ok,
 			  .expect = "expected a name without control characters" },
 	[M_ENVELOPE_FROM] = { "envelope_from", K_STR_ANY, .offset = SMTP(envelope_from),
@@ -394,7 +387,7 @@ load_own_addresses(struct loader *ld, const config_setting_t *s)
 		v = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
 		if (v == NULL) {
 			diag_problem(&ld->diag, e, "%s, got %s", ADDRESS_EXPECT, diag_type_name(e));
-		} else if (!address_ok(v)) {
+		} else if (!cfg_email_ok(v)) {
 			diag_problem(&ld->diag, e, "%s, got ", ADDRESS_EXPECT);
 			diag_quoted(&ld->diag, v);
 		} else if (cfg_set_str(ld, &em->own_addresses[em->nown], v) == 0) {

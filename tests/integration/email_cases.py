@@ -74,7 +74,7 @@ import time
 import harness
 import mailgen
 import mailpeers
-from harness import Check, Raw, TestFailure, finish_daemon, query, wait_for, ROOT
+from harness import case_tests, Check, Raw, TestFailure, finish_daemon, query, wait_for, ROOT
 from sms_cases import CaseError, CaseRun, many, one, parse_case, unquote
 
 CASES_DIR = os.path.join(ROOT, "tests", "cases", "email")
@@ -618,17 +618,6 @@ class EmailCaseRun(CaseRun):
         return self.check
 
 
-def case_files(pattern=None):
-    files = sorted(glob.glob(os.path.join(CASES_DIR, "*.case")))
-    if pattern:
-        files = [f for f in files if re.search(pattern, "email/" + os.path.basename(f))]
-    return files
-
-
 def tests(pattern=None):
     """(name, callable returning Check) for each case file."""
-    out = []
-    for f in case_files(pattern):
-        name = "email/" + os.path.splitext(os.path.basename(f))[0]
-        out.append((name, (lambda f=f: EmailCaseRun(f).run())))
-    return out
+    return case_tests("email", CASES_DIR, lambda f: EmailCaseRun(f).run(), pattern)

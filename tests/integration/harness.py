@@ -13,6 +13,7 @@
 Standard library only; /usr/bin/python3 (3.11).
 """
 
+import glob
 import os
 import re
 import shutil
@@ -406,3 +407,15 @@ def finish_daemon(daemon, check, expect_exit=0):
         check(dt < 8, "helpdeskd took %.1fs to stop on SIGTERM" % dt)
     rep = daemon.sanitizer_reports()
     check(not rep, "sanitizer report in helpdeskd's stderr:\n  " + "\n  ".join(rep[:10]))
+
+
+def case_tests(kind, cases_dir, run_case, pattern=None):
+    """(name, callable returning Check) for each tests/cases/KIND/*.case,
+    named KIND/BASENAME, filtered by the regex pattern."""
+    out = []
+    for f in sorted(glob.glob(os.path.join(cases_dir, "*.case"))):
+        name = kind + "/" + os.path.splitext(os.path.basename(f))[0]
+        if pattern and not re.search(pattern, name + ".case"):
+            continue
+        out.append((name, (lambda f=f: run_case(f))))
+    return out

@@ -70,7 +70,7 @@ import random
 import re
 import time
 
-from harness import (TestEnv, Check, Raw, TestFailure, finish_daemon, query,
+from harness import (case_tests, TestEnv, Check, Raw, TestFailure, finish_daemon, query,
                      wait_for, ROOT)
 
 CASES_DIR = os.path.join(ROOT, "tests", "cases", "sms")
@@ -431,17 +431,6 @@ class CaseRun:
         return self.check
 
 
-def case_files(pattern=None):
-    files = sorted(glob.glob(os.path.join(CASES_DIR, "*.case")))
-    if pattern:
-        files = [f for f in files if re.search(pattern, "sms/" + os.path.basename(f))]
-    return files
-
-
 def tests(pattern=None):
     """(name, callable returning Check) for each case file."""
-    out = []
-    for f in case_files(pattern):
-        name = "sms/" + os.path.splitext(os.path.basename(f))[0]
-        out.append((name, (lambda f=f: CaseRun(f).run())))
-    return out
+    return case_tests("sms", CASES_DIR, lambda f: CaseRun(f).run(), pattern)
