@@ -36,17 +36,29 @@ struct imap_priv {
 	int can_idle, can_move;
 	int broken;		/* the link failed during wait() */
 	int64_t last_check;	/* mono_ms */
-	/* The batch being acknowledged: its UIDs and which were acked. */
-	uint32_t *uids;
-	unsigned char *acked;
-	size_t nuids;
+	/* The batch being taken, in UID order. */
+	struct item *items;
+	size_t nitems;
 	char *folder, *move_to;	/* in modified UTF-7, as IMAP wants them */
 };
 
+/* One UID of the batch. */
+struct item {
+	uint32_t uid;
+	size_t size;		/* RFC822.SIZE */
+	int64_t internaldate;	/* ms */
+	int listed;		/* the server answered the size FETCH for it */
+	int too_large;		/* headers only; \Flagged as well as \Seen */
+	int done;		/* recorded (or vanished): acknowledge it */
+};
+
+/* What ack() needs of a message. */
 struct imap_token {
 	uint32_t uid;
-	int flag;		/* also \Flagged (too large) */
 };
+
+/* Bodies fetched in one command, at most this many bytes (and BATCH mails). */
+#define CHUNK_BYTES (32u << 20)
 
 static const char *
 imap_error(int r)
@@ -243,8 +255,7 @@ imap_close(struct channel *ch)
 			mailimap_logout(p->imap);
 		mailimap_free(p->imap);
 	}
-	free(p->uids);
-	free(p->acked);
+	free(p->items);
 	free(p->folder);
 	free(p->move_to);
 	free(p);
@@ -345,99 +356,284 @@ pending_uids(struct imap_priv *p, uint32_t **uids, size_t *n)
 	return MAILIMAP_NO_ERROR;
 }
 
-/* UID FETCH one message: size and date, then its content (whole, or only
- * the header when over max_size). */
-static int
-fetch_one(struct channel *ch, struct imap_priv *p, uint32_t uid, struct inbound *in)
+/* The UID, size, date and body section of one FETCH response. */
+static void
+att_values(struct mailimap_msg_att *ma, uint32_t *uid, size_t *size, int64_t *date,
+	   const char **body, size_t *blen)
 {
-	struct email_src src = { .mailbox = p->mb->name, .uidvalidity = p->uidvalidity, .uid = uid,
-				 .reply_max_age = p->mb->reply_max_age };
-	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	struct mailimap_set *set = mailimap_set_new_single(uid);
-	clist *res = NULL;
-	const char *body = NULL;
-	size_t body_len = 0;
-	int r = MAILIMAP_ERROR_MEMORY, phase;
+	for (clistiter *j = clist_begin(ma->att_list); j != NULL; j = clist_next(j)) {
+		struct mailimap_msg_att_item *item = clist_content(j);
+		struct mailimap_msg_att_static *sa = item->att_data.att_static;
 
-	memset(in, 0, sizeof(*in));
-	for (phase = 0; phase < 2; phase++) {
-		struct mailimap_section *sec;
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC || sa == NULL)
+			continue;
+		if (sa->att_type == MAILIMAP_MSG_ATT_UID) {
+			*uid = sa->att_data.att_uid;
+		} else if (sa->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE) {
+			*size = sa->att_data.att_rfc822_size;
+		} else if (sa->att_type == MAILIMAP_MSG_ATT_INTERNALDATE && sa->att_data.att_internal_date) {
+			struct mailimap_date_time *d = sa->att_data.att_internal_date;
+			struct tm tm = { .tm_year = d->dt_year - 1900, .tm_mon = d->dt_month - 1,
+					 .tm_mday = d->dt_day, .tm_hour = d->dt_hour,
+					 .tm_min = d->dt_min, .tm_sec = d->dt_sec };
+			time_t t = timegm(&tm);
+			/* dt_zone is +HHMM as a number */
+			int zone = (d->dt_zone / 100) * 3600 + (d->dt_zone % 100) * 60;
 
-		if (ft == NULL || set == NULL)
-			goto out;
-		if (phase == 0) {
-			if (mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()) ||
-			    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_internaldate()))
-				goto out;
-		} else {
-			src.headers_only = (long long)src.size > ch->cfg->email.max_size;
-			sec = src.headers_only ? mailimap_section_new_header() : mailimap_section_new(NULL);
-			if (sec == NULL ||
-			    mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section(sec)))
-				goto out;
-		}
-		if ((r = mailimap_uid_fetch(p->imap, set, ft, &res)) != MAILIMAP_NO_ERROR)
-			goto out;
-		for (clistiter *it = clist_begin(res); it != NULL; it = clist_next(it)) {
-			struct mailimap_msg_att *ma = clist_content(it);
-			for (clistiter *j = clist_begin(ma->att_list); j != NULL; j = clist_next(j)) {
-				struct mailimap_msg_att_item *item = clist_content(j);
-				struct mailimap_msg_att_static *sa = item->att_data.att_static;
-
-				if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC || sa == NULL)
-					continue;
-				if (sa->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
-					src.size = sa->att_data.att_rfc822_size;
-				else if (sa->att_type == MAILIMAP_MSG_ATT_INTERNALDATE && sa->att_data.att_internal_date) {
-					struct mailimap_date_time *d = sa->att_data.att_internal_date;
-					struct tm tm = { .tm_year = d->dt_year - 1900, .tm_mon = d->dt_month - 1,
-							 .tm_mday = d->dt_day, .tm_hour = d->dt_hour,
-							 .tm_min = d->dt_min, .tm_sec = d->dt_sec };
-					time_t t = timegm(&tm);
-					/* dt_zone is +HHMM as a number */
-					int zone = (d->dt_zone / 100) * 3600 + (d->dt_zone % 100) * 60;
-					if (t != (time_t)-1)
-						src.internaldate = ((int64_t)t - zone) * 1000;
-				} else if (sa->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && sa->att_data.att_body_section) {
-					body = sa->att_data.att_body_section->sec_body_part;
-					body_len = sa->att_data.att_body_section->sec_length;
-				}
-			}
-		}
-		if (phase == 0) {
-			mailimap_fetch_list_free(res);
-			res = NULL;
-			mailimap_fetch_type_free(ft);
-			ft = mailimap_fetch_type_new_fetch_att_list_empty();
+			if (t != (time_t)-1)
+				*date = ((int64_t)t - zone) * 1000;
+		} else if (sa->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && sa->att_data.att_body_section) {
+			*body = sa->att_data.att_body_section->sec_body_part;
+			*blen = sa->att_data.att_body_section->sec_length;
 		}
 	}
-	if (body == NULL) {
-		/* Gone between SEARCH and FETCH (expunged by someone else). */
-		log_warn("%s: UID %u vanished before it was read", ch->label, uid);
-		r = 1;
-		goto out;
+}
+
+static struct item *
+find_item(struct imap_priv *p, uint32_t uid)
+{
+	for (size_t i = 0; i < p->nitems; i++)
+		if (p->items[i].uid == uid)
+			return &p->items[i];
+	return NULL;
+}
+
+/* A set of the UIDs of items [from, to) that pass the filter. */
+static struct mailimap_set *
+item_set(struct imap_priv *p, size_t from, size_t to, int (*want)(const struct item *))
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	size_t n = 0;
+
+	for (size_t i = from; set != NULL && i < to; i++)
+		if (want(&p->items[i]) && mailimap_set_add_single(set, p->items[i].uid) == MAILIMAP_NO_ERROR)
+			n++;
+	if (set != NULL && n == 0) {
+		mailimap_set_free(set);
+		return NULL;
 	}
-	if (src.headers_only)
-		log_warn("%s: UID %u is %zu bytes, over email.max_size (%lld): headers only",
-			 ch->label, uid, src.size, ch->cfg->email.max_size);
-	r = email_inbound(ch->cfg, &src, body, body_len, in) < 0 ? -1 : 0;
-	if (r == 0) {
-		struct imap_token *tok = malloc(sizeof(*tok));
-		if (tok == NULL)
-			r = -1;
-		else {
-			tok->uid = uid;
-			tok->flag = src.headers_only;
-			in->token = tok;
-		}
+	return set;
+}
+
+/* UID FETCH set with the attributes of ft (both consumed); the responses
+ * go to *res. Returns the libetpan result. */
+static int
+uid_fetch(struct imap_priv *p, struct mailimap_set *set, struct mailimap_fetch_type *ft,
+	  struct mailimap_fetch_att *extra, clist **res)
+{
+	int r = MAILIMAP_ERROR_MEMORY;
+
+	*res = NULL;
+	if (set != NULL && ft != NULL && extra != NULL &&
+	    mailimap_fetch_type_new_fetch_att_list_add(ft, extra) == MAILIMAP_NO_ERROR) {
+		extra = NULL;
+		r = mailimap_uid_fetch(p->imap, set, ft, res);
 	}
-out:
-	if (res != NULL)
-		mailimap_fetch_list_free(res);
+	if (extra != NULL)
+		mailimap_fetch_att_free(extra);
 	if (ft != NULL)
 		mailimap_fetch_type_free(ft);
 	if (set != NULL)
 		mailimap_set_free(set);
+	return r;
+}
+
+static int
+want_all(const struct item *it)
+{
+	(void)it;
+	return 1;
+}
+
+/* One command for the size and arrival date of every mail of the batch. */
+static int
+fetch_sizes(struct imap_priv *p)
+{
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	clist *res;
+	int r;
+
+	if (ft != NULL && (mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid()) ||
+			   mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size()))) {
+		mailimap_fetch_type_free(ft);
+		ft = NULL;
+	}
+	r = uid_fetch(p, item_set(p, 0, p->nitems, want_all), ft, mailimap_fetch_att_new_internaldate(),
+		      &res);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	for (clistiter *it = clist_begin(res); it != NULL; it = clist_next(it)) {
+		uint32_t uid = 0;
+		size_t size = 0, blen = 0;
+		int64_t date = 0;
+		const char *body = NULL;
+		struct item *item;
+
+		att_values(clist_content(it), &uid, &size, &date, &body, &blen);
+		if ((item = find_item(p, uid)) != NULL) {
+			item->size = size;
+			item->internaldate = date;
+			item->listed = 1;
+		}
+	}
+	mailimap_fetch_list_free(res);
+	return MAILIMAP_NO_ERROR;
+}
+
+static int
+want_listed(const struct item *it)
+{
+	return it->listed;
+}
+
+/*
+ * Fetch items [from, to) (all whole, or all headers only) in one command and
+ * turn each into msgs[*n]. Returns the libetpan result, or -1 when a mail
+ * could not be turned into a message (out of memory, spool): it is taken
+ * again later.
+ */
+static int
+fetch_bodies(struct channel *ch, struct imap_priv *p, size_t from, size_t to, int headers_only,
+	     struct inbound *msgs, size_t *n)
+{
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_section *sec = headers_only ? mailimap_section_new_header() : mailimap_section_new(NULL);
+	struct mailimap_fetch_att *att = sec ? mailimap_fetch_att_new_body_peek_section(sec) : NULL;
+	clist *res;
+	int r, bad = 0;
+
+	if (sec != NULL && att == NULL)
+		mailimap_section_free(sec);
+	if (ft != NULL && mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid())) {
+		mailimap_fetch_type_free(ft);
+		ft = NULL;
+	}
+	r = uid_fetch(p, item_set(p, from, to, want_listed), ft, att, &res);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	/* In UID order, whatever order the server answered in. */
+	for (size_t i = from; i < to; i++) {
+		struct item *item = &p->items[i];
+		const char *body = NULL;
+		size_t blen = 0;
+
+		if (!item->listed)
+			continue;
+		for (clistiter *it = clist_begin(res); it != NULL && body == NULL; it = clist_next(it)) {
+			uint32_t uid = 0;
+			size_t size = 0;
+			int64_t date = 0;
+			const char *b = NULL;
+			size_t bl = 0;
+
+			att_values(clist_content(it), &uid, &size, &date, &b, &bl);
+			if (uid == item->uid) {
+				body = b;
+				blen = bl;
+			}
+		}
+		if (body == NULL) {
+			log_warn("%s: UID %u vanished before it was read", ch->label, item->uid);
+			item->done = 1;	/* nothing to take */
+			continue;
+		}
+		struct email_src src = {
+			.mailbox = p->mb->name, .uidvalidity = p->uidvalidity, .uid = item->uid,
+			.internaldate = item->internaldate, .size = item->size,
+			.headers_only = headers_only, .reply_max_age = p->mb->reply_max_age,
+		};
+		struct imap_token *tok = malloc(sizeof(*tok));
+
+		if (headers_only)
+			log_warn("%s: UID %u is %zu bytes, over email.max_size (%lld): headers only",
+				 ch->label, item->uid, item->size, ch->cfg->email.max_size);
+		if (tok == NULL || email_inbound(ch->cfg, &src, body, blen, &msgs[*n]) < 0) {
+			free(tok);
+			email_inbound_free(&msgs[*n]);
+			bad = 1;
+			continue;
+		}
+		tok->uid = item->uid;
+		msgs[(*n)++].token = tok;
+	}
+	mailimap_fetch_list_free(res);
+	return bad ? -1 : MAILIMAP_NO_ERROR;
+}
+
+/* Acknowledge every recorded mail of the batch at once: \Seen (and
+ * \Flagged for the too large), then the move. Their commits are done. */
+static int
+store_done(struct channel *ch, struct imap_priv *p)
+{
+	static const struct {
+		int flagged;
+	} passes[] = { { 0 }, { 1 } };
+	int r = MAILIMAP_NO_ERROR;
+
+	for (size_t k = 0; k < 2 && r == MAILIMAP_NO_ERROR; k++) {
+		struct mailimap_set *set = mailimap_set_new_empty();
+		struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+		struct mailimap_store_att_flags *sf = NULL;
+		size_t n = 0;
+
+		for (size_t i = 0; set != NULL && i < p->nitems; i++)
+			if (p->items[i].done && p->items[i].listed &&
+			    (!passes[k].flagged || p->items[i].too_large) &&
+			    mailimap_set_add_single(set, p->items[i].uid) == MAILIMAP_NO_ERROR)
+				n++;
+		if (set == NULL || fl == NULL ||
+		    mailimap_flag_list_add(fl, passes[k].flagged ? mailimap_flag_new_flagged()
+								 : mailimap_flag_new_seen()) ||
+		    (sf = mailimap_store_att_flags_new_add_flags_silent(fl)) == NULL)
+			r = MAILIMAP_ERROR_MEMORY;
+		else {
+			fl = NULL;
+			if (n > 0)
+				r = mailimap_uid_store(p->imap, set, sf);
+		}
+		if (fl != NULL)
+			mailimap_flag_list_free(fl);
+		if (sf != NULL)
+			mailimap_store_att_flags_free(sf);
+		if (set != NULL)
+			mailimap_set_free(set);
+	}
+	if (r != MAILIMAP_NO_ERROR || p->mb->move_to == NULL)
+		return r;
+
+	struct mailimap_set *set = mailimap_set_new_empty();
+	size_t n = 0;
+	for (size_t i = 0; set != NULL && i < p->nitems; i++)
+		if (p->items[i].done && p->items[i].listed &&
+		    mailimap_set_add_single(set, p->items[i].uid) == MAILIMAP_NO_ERROR)
+			n++;
+	if (set == NULL)
+		return MAILIMAP_ERROR_MEMORY;
+	if (n > 0 && p->can_move) {
+		r = mailimap_uid_move(p->imap, set, p->move_to);
+	} else if (n > 0 && (r = mailimap_uid_copy(p->imap, set, p->move_to)) == MAILIMAP_NO_ERROR) {
+		struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+		struct mailimap_store_att_flags *sf = NULL;
+
+		if (fl == NULL || mailimap_flag_list_add(fl, mailimap_flag_new_deleted()) ||
+		    (sf = mailimap_store_att_flags_new_add_flags_silent(fl)) == NULL) {
+			if (fl != NULL)
+				mailimap_flag_list_free(fl);
+			r = MAILIMAP_ERROR_MEMORY;
+		} else if ((r = mailimap_uid_store(p->imap, set, sf)) == MAILIMAP_NO_ERROR) {
+			r = mailimap_has_uidplus(p->imap) ? mailimap_uid_expunge(p->imap, set)
+							  : mailimap_expunge(p->imap);
+		}
+		if (sf != NULL)
+			mailimap_store_att_flags_free(sf);
+	}
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		/* The mail is recorded and \Seen: a failed move is logged, not retried. */
+		log_warn("%s: moving processed mail to %s: %s", ch->label, p->mb->move_to, imap_error(r));
+		if (!link_failed(r))
+			r = MAILIMAP_NO_ERROR;
+	}
 	return r;
 }
 
@@ -446,21 +642,29 @@ imap_release(struct channel *ch, struct inbound *msgs, size_t n)
 {
 	struct imap_priv *p = ch->priv;
 	uint32_t last;
+	int r;
 
 	for (size_t i = 0; i < n; i++)
 		email_inbound_free(&msgs[i]);
 	free(msgs);
 	if (p == NULL)
 		return;
+	if (p->nitems > 0 && (r = store_done(ch, p)) != MAILIMAP_NO_ERROR) {
+		/* Not flagged: taken again (and found recorded) next time. */
+		log_warn("%s: flagging processed mail as seen: %s", ch->label, imap_error(r));
+		for (size_t i = 0; i < p->nitems; i++)
+			p->items[i].done = 0;
+		p->broken = link_failed(r);
+	}
 	/* Advance last_uid only over a run of acknowledged UIDs: one that
 	 * failed is taken again next time. */
 	last = p->last_uid;
-	for (size_t i = 0; i < p->nuids; i++) {
-		if (p->uids[i] <= p->last_uid)
+	for (size_t i = 0; i < p->nitems; i++) {
+		if (p->items[i].uid <= p->last_uid)
 			continue;	/* backlog */
-		if (!p->acked[i])
+		if (!p->items[i].done)
 			break;
-		last = p->uids[i];
+		last = p->items[i].uid;
 	}
 	if ((last != p->last_uid || p->backlog != p->saved_backlog) &&
 	    store_run(ch->store, "UPDATE mailboxes SET last_uid = ?1, backlog_until = ?2,"
@@ -469,11 +673,9 @@ imap_release(struct channel *ch, struct inbound *msgs, size_t n)
 		p->last_uid = last;
 		p->saved_backlog = p->backlog;
 	}
-	free(p->uids);
-	free(p->acked);
-	p->uids = NULL;
-	p->acked = NULL;
-	p->nuids = 0;
+	free(p->items);
+	p->items = NULL;
+	p->nitems = 0;
 }
 
 static int
@@ -504,96 +706,64 @@ imap_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 	p->failed = 0;
 	if (n > BATCH)
 		n = BATCH;
-	if (n > 0 && ((msgs = calloc(n, sizeof(*msgs))) == NULL || (p->acked = calloc(n, 1)) == NULL)) {
+	if (n > 0 && ((msgs = calloc(n, sizeof(*msgs))) == NULL ||
+		      (p->items = calloc(n, sizeof(*p->items))) == NULL)) {
 		free(msgs);
 		free(uids);
 		return 0;	/* out of memory: try again at the next wake-up */
 	}
-	p->uids = uids;
-	p->nuids = n;
-	for (size_t i = 0; i < n; i++) {
-		r = fetch_one(ch, p, uids[i], &msgs[nmsgs]);
-		if (r == 0) {
-			nmsgs++;
-			continue;
+	for (size_t i = 0; i < n; i++)
+		p->items[i].uid = uids[i];
+	p->nitems = n;
+	free(uids);
+	if (n == 0)
+		return 0;
+	if ((r = fetch_sizes(p)) != MAILIMAP_NO_ERROR)
+		goto fail;
+	/* Bodies in chunks of bounded size; mail over max_size as headers. */
+	for (size_t i = 0; i < n;) {
+		int big = (long long)p->items[i].size > ch->cfg->email.max_size;
+		size_t j = i, bytes = 0;
+
+		while (j < n && ((long long)p->items[j].size > ch->cfg->email.max_size) == big &&
+		       (j == i || big || bytes + p->items[j].size <= CHUNK_BYTES)) {
+			p->items[j].too_large = big;
+			bytes += p->items[j].size;
+			j++;
 		}
-		email_inbound_free(&msgs[nmsgs]);
-		if (r == 1) {
-			p->acked[i] = 1;	/* vanished: nothing to take */
-			continue;
-		}
-		log_warn("%s: fetching UID %u: %s", ch->label, uids[i],
-			 r < 0 ? "out of memory or spool error" : imap_error(r));
-		if (r > 0 && link_failed(r)) {
-			/* Drop the batch; it is fetched again after reconnecting. */
-			for (size_t k = 0; k < nmsgs; k++)
-				email_inbound_free(&msgs[k]);
-			free(msgs);
-			return -1;
-		}
-		p->failed = 1;	/* taken again after poll_interval, not in a tight loop */
+		r = fetch_bodies(ch, p, i, j, big, msgs, &nmsgs);
+		if (r > 0)
+			goto fail;
+		if (r < 0)
+			p->failed = 1;	/* taken again after poll_interval, not in a tight loop */
+		i = j;
 	}
 	*msgsp = msgs;
 	*np = nmsgs;
 	return 0;
+fail:
+	log_warn("%s: fetching mail: %s", ch->label, imap_error(r));
+	for (size_t k = 0; k < nmsgs; k++)
+		email_inbound_free(&msgs[k]);
+	free(msgs);
+	if (link_failed(r))
+		return -1;	/* the batch is fetched again after reconnecting */
+	imap_release(ch, NULL, 0);
+	p->failed = 1;
+	return 0;
 }
 
+/* Mark the mail recorded; the flags are set for the whole batch in release. */
 static int
 imap_ack(struct channel *ch, struct inbound *in)
 {
 	struct imap_priv *p = ch->priv;
 	struct imap_token *tok = in->token;
-	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
-	struct mailimap_store_att_flags *sf = NULL;
-	struct mailimap_set *set = mailimap_set_new_single(tok->uid);
-	int r = MAILIMAP_ERROR_MEMORY;
+	struct item *item = find_item(p, tok->uid);
 
-	if (fl == NULL || set == NULL || mailimap_flag_list_add(fl, mailimap_flag_new_seen()) ||
-	    (tok->flag && mailimap_flag_list_add(fl, mailimap_flag_new_flagged())))
-		goto out;
-	if ((sf = mailimap_store_att_flags_new_add_flags_silent(fl)) == NULL)
-		goto out;
-	fl = NULL;	/* owned by sf */
-	if ((r = mailimap_uid_store(p->imap, set, sf)) != MAILIMAP_NO_ERROR)
-		goto out;
-	if (p->mb->move_to != NULL) {
-		if (p->can_move)
-			r = mailimap_uid_move(p->imap, set, p->move_to);
-		else if ((r = mailimap_uid_copy(p->imap, set, p->move_to)) == MAILIMAP_NO_ERROR) {
-			mailimap_store_att_flags_free(sf);
-			sf = NULL;
-			if ((fl = mailimap_flag_list_new_empty()) == NULL ||
-			    mailimap_flag_list_add(fl, mailimap_flag_new_deleted()) ||
-			    (sf = mailimap_store_att_flags_new_add_flags_silent(fl)) == NULL) {
-				r = MAILIMAP_ERROR_MEMORY;
-				goto out;
-			}
-			fl = NULL;
-			if ((r = mailimap_uid_store(p->imap, set, sf)) == MAILIMAP_NO_ERROR)
-				r = mailimap_has_uidplus(p->imap) ? mailimap_uid_expunge(p->imap, set)
-								  : mailimap_expunge(p->imap);
-		}
-		if (r != MAILIMAP_NO_ERROR)
-			log_warn("%s: moving UID %u to %s: %s", ch->label, tok->uid, p->mb->move_to,
-				 imap_error(r));
-	}
-out:
-	if (fl != NULL)
-		mailimap_flag_list_free(fl);
-	if (sf != NULL)
-		mailimap_store_att_flags_free(sf);
-	if (set != NULL)
-		mailimap_set_free(set);
-	if (r == MAILIMAP_NO_ERROR || (p->mb->move_to != NULL && !link_failed(r))) {
-		for (size_t i = 0; i < p->nuids; i++)
-			if (p->uids[i] == tok->uid)
-				p->acked[i] = 1;
-		return 0;
-	}
-	log_warn("%s: flagging UID %u as seen: %s", ch->label, tok->uid, imap_error(r));
-	if (link_failed(r))
-		p->broken = 1;
-	return -1;
+	if (item != NULL)
+		item->done = 1;
+	return 0;
 }
 
 /* IDLE until the server reports something, the deadline, or a stop. */
