@@ -44,7 +44,7 @@ COMMON_SRC  := daemon/log.c daemon/config.c daemon/config_mail.c daemon/config_d
                daemon/intake.c daemon/templates.c daemon/spool.c daemon/email.c daemon/tls.c
 DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \
                daemon/sms.c daemon/sms_codec.c daemon/imap.c daemon/imap_batch.c daemon/smtp.c
-CTL_SRC     := daemon/helpdeskctl.c
+CTL_SRC     := daemon/helpdeskctl.c daemon/ctl_view.c
 SCHEMA      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 
