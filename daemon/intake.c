@@ -393,10 +393,12 @@ intake_record(struct store *s, const struct hd_config *cfg, const struct inbound
 			goto fail;
 	if (act(s, cfg, in, &v, msg_id, now, number) < 0 || store_commit(s) < 0)
 		goto fail;
-	if (number[0])
-		log_info("ticket %s created from %s (%s message %lld, %d part%s, %zu attachment%s)",
-			 number, in->sender, in->channel, (long long)msg_id, in->parts,
-			 in->parts == 1 ? "" : "s", in->natt, in->natt == 1 ? "" : "s");
+	if (number[0] && in->natt > 0)
+		log_info("ticket %s created from %s (%s message %lld, %zu attachment%s)", number,
+			 in->sender, in->channel, (long long)msg_id, in->natt, in->natt == 1 ? "" : "s");
+	else if (number[0])
+		log_info("ticket %s created from %s (%s message %lld, %d part%s)", number, in->sender,
+			 in->channel, (long long)msg_id, in->parts, in->parts == 1 ? "" : "s");
 	else if (in->quarantine)
 		log_warn("%s message %lld from %s quarantined: %s", in->channel, (long long)msg_id,
 			 in->sender, in->quarantine);
