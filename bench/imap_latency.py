@@ -36,7 +36,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -104,41 +103,28 @@ def idle_floor(env, n=20):
     """Dovecot's IDLE notification delay (delivery end -> untagged EXISTS)
     as seen by a bare IDLE client already idling, in ms."""
     dv = env.dovecot
-    s = socket.create_connection(("127.0.0.1", dv.imap_port), 5)
-    f = s.makefile("rb")
+    c = mailpeers.RawImap(dv, "%s*%s" % (env.user, mailpeers.INSPECTOR), mailpeers.INSPECTOR_PW)
     out = []
     try:
-        def cmd(tag, text):
-            s.sendall(("%s %s\r\n" % (tag, text)).encode())
-            while True:
-                line = f.readline()
-                if not line or line.startswith(tag.encode() + b" ") or line.startswith(b"+"):
-                    return line
-        f.readline()
-        cmd("a", "LOGIN %s*%s %s" % (env.user, mailpeers.INSPECTOR, mailpeers.INSPECTOR_PW))
-        cmd("b", "EXAMINE Floor")
+        c.cmd("b", "EXAMINE Floor")
         for i in range(n):
-            cmd("c%d" % i, "IDLE")
+            c.cmd("c%d" % i, "IDLE")
             t = dv.deliver(b"From: x@y.example\r\nSubject: floor\r\n\r\nx\r\n", env.user, "Floor")
             while True:
-                line = f.readline()
+                line = c.readline()
                 if not line:
                     return out
                 if b"EXISTS" in line:
                     out.append((time.time() - t) * 1000.0)
                     break
-            s.sendall(b"DONE\r\n")
+            c.send(b"DONE\r\n")
             while True:
-                line = f.readline()
+                line = c.readline()
                 if not line or line.startswith(b"c%d " % i):
                     break
             time.sleep(0.05)
     finally:
-        try:
-            s.sendall(b"z LOGOUT\r\n")
-        except OSError:
-            pass
-        s.close()
+        c.close()
     return out
 
 

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "log.h"
 #include "smtp.h"
+#include "spool.h"
 #include "store.h"
 
 #include <errno.h>
@@ -31,30 +32,6 @@ usage(FILE *f)
 		"  -c, --config FILE   configuration file (default %s)\n"
 		"      --check-config  validate the configuration and exit 0 or 1\n"
 		"  -V, --version       print the version\n", DEFAULT_CONFIG);
-}
-
-/* Create dir and its parents (mode 0750); an existing one is fine. */
-static int
-make_dirs(const char *dir)
-{
-	char *p = strdup(dir);
-	int rc = 0;
-
-	if (p == NULL)
-		return -1;
-	for (char *s = p + 1; rc == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0750) < 0 && errno != EEXIST)
-			rc = -1;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
 }
 
 struct running {
@@ -191,7 +168,11 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 
-	if (make_dirs(cfg->spool_dir) < 0) {
+	char *spool = strdup(cfg->spool_dir);
+	int made = spool != NULL && spool_mkdirs(spool) == 0;
+
+	free(spool);
+	if (!made) {
 		log_err("spool directory %s: %s", cfg->spool_dir, strerror(errno));
 		goto out;
 	}

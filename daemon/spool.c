@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int
-mkdir_p(char *path)
+int
+spool_mkdirs(char *path)
 {
 	for (char *s = path + 1; *s != '\0'; s++) {
 		if (*s != '/')
@@ -64,7 +64,7 @@ spool_put(const char *spool_dir, const char *kind, const void *data, size_t len,
 		rc = 0;	/* the same content is already there */
 		goto out;
 	}
-	if (mkdir_p(dir) < 0 ||
+	if (spool_mkdirs(dir) < 0 ||
 	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0 ||
 	    write_all(fd, data, len) < 0 || fsync(fd) < 0)
 		goto out;

@@ -15,4 +15,8 @@
 int spool_put(const char *spool_dir, const char *kind, const void *data, size_t len,
 	      char sha[65], char **relpath);
 
+/* Create path and its missing parents (mode 0750); existing ones are fine.
+ * path is modified while working and restored. Returns 0, or -1 with errno. */
+int spool_mkdirs(char *path);
+
 #endif

@@ -419,3 +419,25 @@ def case_tests(kind, cases_dir, run_case, pattern=None):
             continue
         out.append((name, (lambda f=f: run_case(f))))
     return out
+
+
+def kill_plan(rng, items, n_kills):
+    """A crash test's timeline: (seconds, "drop", batch) for batches of
+    10..40 items 0.2..1.2 s apart, and (seconds, "kill", None) for n_kills
+    SIGKILLs, half shortly after a drop (while the daemon is busy), half
+    anywhere until a few seconds after the last drop (while the backlog is
+    worked off). Sorted by time, a drop before a kill at the same instant."""
+    plan, t, i = [], 0.3, 0
+    while i < len(items):
+        n = rng.randrange(10, 41)
+        plan.append((t, "drop", items[i:i + n]))
+        i += n
+        t += rng.uniform(0.2, 1.2)
+    drop_times = [p[0] for p in plan]
+    for k in range(n_kills):
+        if k % 2 == 0:
+            plan.append((rng.choice(drop_times) + rng.uniform(0.02, 0.9), "kill", None))
+        else:
+            plan.append((rng.uniform(0.3, t + 5.0), "kill", None))
+    plan.sort(key=lambda p: (p[0], p[1] == "kill"))
+    return plan

@@ -868,35 +868,54 @@ class EmailEnv(harness.TestEnv):
 # ---------------------------------------------------------------------------
 # Self-test (no helpdeskd needed)
 
+class RawImap:
+    """A bare IMAP client on one socket, for measuring the server itself:
+    cmd() sends a tagged command and reads to its tagged answer (or a "+"
+    continuation); readline() reads one more line. close() logs out."""
+
+    def __init__(self, dv, login, password):
+        self.sock = socket.create_connection(("127.0.0.1", dv.imap_port), 5)
+        self.f = self.sock.makefile("rb")
+        self.f.readline()  # greeting
+        self.cmd("a", "LOGIN %s %s" % (login, password))
+
+    def cmd(self, tag, text):
+        self.sock.sendall(("%s %s\r\n" % (tag, text)).encode())
+        while True:
+            line = self.f.readline()
+            if not line or line.startswith(tag.encode() + b" ") or line.startswith(b"+"):
+                return line
+
+    def readline(self):
+        return self.f.readline()
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def close(self, idling=False):
+        try:
+            self.sock.sendall((b"DONE\r\n" if idling else b"") + b"z LOGOUT\r\n")
+        except OSError:
+            pass
+        self.sock.close()
+
+
 def _idle_wakes(dv, user="helpdesk"):
     """Seconds from doveadm save to the untagged EXISTS seen in IDLE."""
-    s = socket.create_connection(("127.0.0.1", dv.imap_port), 5)
-    f = s.makefile("rb")
+    c = RawImap(dv, user, dv.users[user])
     try:
-        def cmd(tag, text):
-            s.sendall(("%s %s\r\n" % (tag, text)).encode())
-            while True:
-                line = f.readline()
-                if not line or line.startswith(tag.encode() + b" ") or line.startswith(b"+"):
-                    return line
-        f.readline()
-        cmd("a", "LOGIN %s %s" % (user, dv.users[user]))
-        cmd("b", "SELECT INBOX")
-        cmd("c", "IDLE")
+        c.cmd("b", "SELECT INBOX")
+        c.cmd("c", "IDLE")
         t0 = time.monotonic()
         dv.deliver(b"From: x@y.example\r\nSubject: idle\r\n\r\nhi\r\n", user)
         while True:
-            line = f.readline()
+            line = c.readline()
             if not line:
                 return None
             if b"EXISTS" in line:
                 return time.monotonic() - t0
     finally:
-        try:
-            s.sendall(b"DONE\r\nz LOGOUT\r\n")
-        except OSError:
-            pass
-        s.close()
+        c.close(idling=True)
 
 
 def self_test():

@@ -23,7 +23,8 @@ import os
 import random
 import time
 
-from harness import (Check, TestEnv, finish_daemon, query, wait_for, build_path, ROOT)
+from harness import (Check, TestEnv, finish_daemon, kill_plan, query, wait_for, build_path,
+                     ROOT)
 
 SEED = int(os.environ.get("HD_CRASH_SEED", "20261122"))
 N_MESSAGES = 200
@@ -91,23 +92,7 @@ def test_crash():
     d = None
     t_start = time.monotonic()
     try:
-        # Plan: batches of 10..40 messages 0.2..1.2 s apart; kills at random
-        # moments shortly after some drops (while the daemon is busy).
-        plan, t, i = [], 0.3, 0
-        while i < len(msgs):
-            n = rng.randrange(10, 41)
-            plan.append((t, "drop", msgs[i:i + n]))
-            i += n
-            t += rng.uniform(0.2, 1.2)
-        # Kills: half shortly after a drop, half anywhere until a few seconds
-        # after the last drop (while the backlog is being worked off).
-        drop_times = [p[0] for p in plan]
-        for k in range(N_KILLS):
-            if k % 2 == 0:
-                plan.append((rng.choice(drop_times) + rng.uniform(0.02, 0.9), "kill", None))
-            else:
-                plan.append((rng.uniform(0.3, t + 5.0), "kill", None))
-        plan.sort(key=lambda p: (p[0], p[1] == "kill"))
+        plan = kill_plan(rng, msgs, N_KILLS)
 
         d = env.daemon(binary).start()
         t_base = time.monotonic()

@@ -33,7 +33,7 @@ import time
 
 import mailgen
 import mailpeers
-from harness import Check, Raw, finish_daemon, query, wait_for, ROOT
+from harness import Check, Raw, finish_daemon, kill_plan, query, wait_for, ROOT
 from test_crash import crash_binary
 
 SEED = int(os.environ.get("HD_CRASH_SEED", "20261122"))
@@ -108,19 +108,7 @@ def test_email_crash():
         env.start_peers()
         env.overrides.update({"log_level": Raw('"info"'), "outbox.replies_per_hour": Raw("0")})
         env.configure()
-        plan, t, i = [], 0.3, 0
-        while i < len(mails):
-            n = rng.randrange(10, 41)
-            plan.append((t, "drop", mails[i:i + n]))
-            i += n
-            t += rng.uniform(0.2, 1.2)
-        drop_times = [p[0] for p in plan]
-        for k in range(N_KILLS):
-            if k % 2 == 0:
-                plan.append((rng.choice(drop_times) + rng.uniform(0.02, 0.9), "kill", None))
-            else:
-                plan.append((rng.uniform(0.3, t + 5.0), "kill", None))
-        plan.sort(key=lambda p: (p[0], p[1] == "kill"))
+        plan = kill_plan(rng, mails, N_KILLS)
 
         d = env.daemon(binary).start(timeout=20)
         conn = env.dovecot.connect(env.user)
