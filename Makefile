@@ -31,20 +31,22 @@ endif
 # Debian packages: to build, and to test.
 BUILD_DEBS  := gcc libc6-dev make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-dev \
                nettle-dev libsystemd-dev libetpan-dev libcurl4-gnutls-dev
-TEST_DEBS   := python3 sqlite3 cppcheck dovecot-imapd python3-aiosmtpd gnutls-bin
+TEST_DEBS   := python3 sqlite3 cppcheck dovecot-imapd python3-aiosmtpd gnutls-bin chromium
 BENCH_DEBS  := python3 sqlite3 gammu-smsd dovecot-imapd python3-aiosmtpd gnutls-bin isync
 
 PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c \
                parsers/address.c parsers/compose.c parsers/mime.c parsers/mime_codec.c \
                parsers/mime_header.c parsers/mime_addr.c parsers/mime_param.c parsers/mime_date.c \
-               parsers/charset.c parsers/html.c \
+               parsers/charset.c parsers/html.c parsers/category.c \
                parsers/utf7.c
 COMMON_SRC  := daemon/log.c daemon/config.c daemon/config_mail.c daemon/config_diag.c daemon/store.c daemon/migrate.c \
                daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c \
-               daemon/intake.c daemon/templates.c daemon/spool.c daemon/email.c daemon/tls.c
+               daemon/intake.c daemon/templates.c daemon/spool.c daemon/email.c daemon/tls.c \
+               daemon/calendar.c daemon/sla.c daemon/workflow.c daemon/config_workflow.c
 DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \
-               daemon/sms.c daemon/sms_codec.c daemon/imap.c daemon/imap_batch.c daemon/smtp.c
-CTL_SRC     := daemon/helpdeskctl.c daemon/ctl_view.c
+               daemon/sms.c daemon/sms_codec.c daemon/imap.c daemon/imap_batch.c daemon/smtp.c \
+               daemon/clock.c
+CTL_SRC     := daemon/helpdeskctl.c daemon/ctl_view.c daemon/ctl_work.c daemon/ctl_report.c daemon/ctl_report_emit.c daemon/ctl_report_html.c
 SCHEMA      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 

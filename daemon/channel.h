@@ -149,5 +149,6 @@ int outbox_send_due(struct channel *ch, int64_t *next);
 extern const struct channel_ops sms_ops;
 extern const struct channel_ops imap_ops;
 extern const struct channel_ops smtp_ops;
+extern const struct channel_ops clock_ops;	/* SLA scans and commits by helpdeskctl */
 
 #endif

@@ -424,6 +424,13 @@ static const struct keyspec tmpl_keys[TM__COUNT] = {
 	TMPL(TM_ACK, "ack"), TMPL(TM_EMPTY, "empty"), TMPL(TM_INFO, "info"),
 	TMPL(TM_STATUS, "status"), TMPL(TM_STATUS_UNKNOWN, "status_unknown"),
 	TMPL(TM_ADMIN_NEW, "admin_new"), TMPL(TM_TOO_LARGE, "too_large"),
+	TMPL(TM_ACCEPTED, "accepted"), TMPL(TM_REJECTED, "rejected"), TMPL(TM_ASSIGNED, "assigned"),
+	TMPL(TM_TECH_ASSIGNED, "tech_assigned"), TMPL(TM_PENDING, "pending"),
+	TMPL(TM_RESOLVED, "resolved"), TMPL(TM_CLOSED, "closed"), TMPL(TM_APPROVAL, "approval"),
+	TMPL(TM_CMD_OK, "command_ok"), TMPL(TM_CMD_REFUSED, "command_refused"),
+	TMPL(TM_TASKS, "tasks"), TMPL(TM_ESC_RESPONSE, "escalate_response"),
+	TMPL(TM_ESC_RESOLUTION, "escalate_resolution"),
+	TMPL(TM_ESC_LEADERSHIP, "escalate_leadership"), TMPL(TM_ESC_PENDING, "escalate_pending"),
 };
 
 /* Keep the templates the file sets; load_root fills in the rest. */
@@ -434,7 +441,8 @@ load_templates(struct loader *ld, const config_setting_t *grp)
 }
 
 enum { T_DATABASE, T_SPOOL_DIR, T_COUNTRY_CODE, T_TICKET_PREFIX, T_LANGUAGE,
-       T_LOG_LEVEL, T_SMS, T_OUTBOX, T_ADMINS, T_TEMPLATES, T_IMAP, T_SMTP, T_EMAIL, T__COUNT };
+       T_LOG_LEVEL, T_SMS, T_OUTBOX, T_ADMINS, T_TEMPLATES, T_IMAP, T_SMTP, T_EMAIL,
+       T_WORKFLOW, T_SLA, T__COUNT };
 #define TOP(field) offsetof(struct hd_config, field)
 static const struct keyspec top_keys[T__COUNT] = {
 	[T_DATABASE] = { "database", K_STR, .offset = TOP(database) },
@@ -453,6 +461,8 @@ static const struct keyspec top_keys[T__COUNT] = {
 	[T_IMAP] = { "imap", K_CUSTOM, .load = cfg_load_imap },
 	[T_SMTP] = { "smtp", K_GROUP, .load = cfg_load_smtp },
 	[T_EMAIL] = { "email", K_GROUP, .load = cfg_load_email },
+	[T_WORKFLOW] = { "workflow", K_GROUP, .load = cfg_load_workflow },
+	[T_SLA] = { "sla", K_GROUP, .load = cfg_load_sla },
 };
 
 static void
@@ -523,7 +533,7 @@ config_new(const char *path)
 	cfg->log_level = strdup("info");
 	cfg->sms.connection = strdup("at");
 	cfg->sms.model = strdup("");
-	if (cfg_mail_defaults(cfg) != 0 || cfg->path == NULL || cfg->spool_dir == NULL ||
+	if (cfg_mail_defaults(cfg) != 0 || cfg_workflow_defaults(cfg) != 0 || cfg->path == NULL || cfg->spool_dir == NULL ||
 	    cfg->ticket_prefix == NULL || cfg->language == NULL || cfg->log_level == NULL ||
 	    cfg->sms.connection == NULL || cfg->sms.model == NULL) {
 		config_free(cfg);
@@ -661,6 +671,7 @@ config_free(struct hd_config *cfg)
 	}
 	free(cfg->admins);
 	cfg_mail_free(cfg);
+	cfg_workflow_free(cfg);
 	for (int i = 0; i < TM__COUNT; i++)
 		free(cfg->tmpl[i]);
 	free(cfg);

@@ -3,6 +3,9 @@
 #define HD_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "calendar.h"
 
 /* Reply and notice templates; names are the keys in the templates group. */
 enum tmpl_id {
@@ -13,6 +16,21 @@ enum tmpl_id {
 	TM_STATUS_UNKNOWN,	/* no such ticket, or not the sender's */
 	TM_ADMIN_NEW,		/* notice to each admin of a new ticket */
 	TM_TOO_LARGE,		/* reply to an email over email.max_size */
+	TM_ACCEPTED,		/* to the reporter: accepted (validated) */
+	TM_REJECTED,		/* to the reporter: rejected, with the reason */
+	TM_ASSIGNED,		/* to the reporter: a technician has it */
+	TM_TECH_ASSIGNED,	/* to the technician: a ticket assigned to them */
+	TM_PENDING,		/* to the reporter: pending, with the reason */
+	TM_RESOLVED,		/* to the reporter: resolved, with the note */
+	TM_CLOSED,		/* to the reporter: closed */
+	TM_APPROVAL,		/* to the leaders: resolved, awaiting approval */
+	TM_CMD_OK,		/* to staff: their command was applied */
+	TM_CMD_REFUSED,		/* to staff (or anyone): the command was refused, {reason} */
+	TM_TASKS,		/* to a technician: HELPDESK TUGAS, {count} and {list} */
+	TM_ESC_RESPONSE,	/* to the admins: no first response within {target} */
+	TM_ESC_RESOLUTION,	/* to the technician and admins: not resolved within {target} */
+	TM_ESC_LEADERSHIP,	/* to the leaders: unresolved after {target} */
+	TM_ESC_PENDING,		/* to the technician and admins: pending longer than {target} */
 	TM__COUNT
 };
 
@@ -98,6 +116,41 @@ struct cfg_email {
 	char *msgid_domain;	/* right side of our Message-IDs; default: smtp.from's domain */
 };
 
+/* One ticket category and the keywords that suggest it. */
+struct cfg_category {
+	char *name;		/* [a-z0-9_-]{1,32} */
+	char **words;		/* lower-case keywords */
+	size_t nwords;
+};
+
+/* What happens after intake (SOP sections 6-8). */
+struct cfg_workflow {
+	int require_approval;	/* a resolved ticket waits for a leader's approval; default 0 */
+	int auto_assign;	/* give new tickets to a technician at intake; default 0 */
+	struct cfg_category *categories;	/* the keyword map; default the built-in one */
+	size_t ncategories;
+	char **hardware_words;	/* a pending reason with one of these is a hardware wait */
+	size_t nhardware_words;
+};
+
+enum sla_clock {
+	CLOCK_OFFICE,		/* "office": count only the working hours of sla.calendar */
+	CLOCK_CALENDAR,		/* "calendar": count every minute */
+};
+
+/* SLA targets, all in ms of time counted on the clock. */
+struct cfg_sla {
+	int clock;		/* enum sla_clock; default office */
+	int64_t first_response;	/* to an admin's first action; default 30 min */
+	int64_t resolution[4];	/* per priority low, normal, high, emergency; 5d 5d 1d 2h */
+	int64_t pending_max;	/* longest pending spell; default 7d */
+	int64_t leadership;	/* unresolved this long is reported to leadership; default 5d */
+	int64_t office_day;	/* what "1d" means on the office clock; default 8h */
+	int at_risk;		/* percent of a target used that counts as at risk; default 75 */
+	int check_interval;	/* seconds between SLA scans; default 60 */
+	struct calendar cal;	/* default the SOP's week */
+};
+
 struct hd_config {
 	char *path;		/* file it was loaded from */
 	char *database;		/* SQLite file */
@@ -114,6 +167,8 @@ struct hd_config {
 	size_t nimap;
 	struct cfg_smtp smtp;
 	struct cfg_email email;
+	struct cfg_workflow workflow;
+	struct cfg_sla sla;
 	char *tmpl[TM__COUNT];	/* the language's set, overridden key by key */
 };
 

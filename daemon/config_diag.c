@@ -162,3 +162,49 @@ diag_type_name(const config_setting_t *s)
 		return "nothing";
 	}
 }
+
+/* The string arrays of the key-spec walker (config_diag.h). */
+void
+cfg_str_array(struct loader *ld, const config_setting_t *s, char ***out, size_t *n, int max,
+	      const char *what, const char *example, int (*ok)(const char *v), const char *expect)
+{
+	int len;
+
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		diag_problem(&ld->diag, s, "expected an array of %s [ \"%s\", ... ], got %s",
+			what, example, diag_type_name(s));
+		return;
+	}
+	len = config_setting_length(s);
+	if (len > max) {
+		diag_problem(&ld->diag, s, "expected at most %d %s, got %d", max, what, len);
+		return;
+	}
+	if (len <= 0)
+		return;
+	/* A later setting of the same key replaces the earlier (defaults). */
+	for (size_t i = 0; i < *n; i++)
+		free((*out)[i]);
+	free(*out);
+	*n = 0;
+	if ((*out = calloc((size_t)len, sizeof((*out)[0]))) == NULL) {
+		diag_nomem(&ld->diag);
+		return;
+	}
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *v;
+
+		if (e == NULL)
+			continue;
+		v = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
+		if (v == NULL) {
+			diag_problem(&ld->diag, e, "%s, got %s", expect, diag_type_name(e));
+		} else if (ok != NULL && !ok(v)) {
+			diag_problem(&ld->diag, e, "%s, got ", expect);
+			diag_quoted(&ld->diag, v);
+		} else if (cfg_set_str(ld, &(*out)[*n], v) == 0) {
+			(*n)++;
+		}
+	}
+}

@@ -101,6 +101,13 @@ int cfg_set_str(struct loader *ld, char **dst, const char *src);
 /* Whether s is a group; when not, records the problem. */
 int cfg_is_group(struct loader *ld, const config_setting_t *s);
 
+/* Read s, an array or list of strings (what: "addresses", example: one of
+ * them), into a new *out of *n copies, each accepted by ok (NULL: any); more
+ * than max elements or an element ok rejects (with expect) is reported. */
+void cfg_str_array(struct loader *ld, const config_setting_t *s, char ***out, size_t *n, int max,
+		   const char *what, const char *example, int (*ok)(const char *v),
+		   const char *expect);
+
 /* Whether s has no control characters. */
 int cfg_text_ok(const char *s);
 
@@ -122,5 +129,11 @@ void cfg_mail_finish(struct loader *ld, const config_setting_t *root);
 
 /* Free what the email groups hold in cfg. */
 void cfg_mail_free(struct hd_config *cfg);
+
+/* The workflow and sla groups (config_workflow.c). */
+int cfg_workflow_defaults(struct hd_config *cfg);
+void cfg_load_workflow(struct loader *ld, const config_setting_t *grp);
+void cfg_load_sla(struct loader *ld, const config_setting_t *grp);
+void cfg_workflow_free(struct hd_config *cfg);
 
 #endif

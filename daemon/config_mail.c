@@ -357,43 +357,9 @@ static void
 load_own_addresses(struct loader *ld, const config_setting_t *s)
 {
 	struct cfg_email *em = &ld->cfg->email;
-	int n;
 
-	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-		diag_problem(&ld->diag, s,
-			"expected an array of addresses [ \"helpdesk@example.go.id\", ... ], got %s",
-			diag_type_name(s));
-		return;
-	}
-	n = config_setting_length(s);
-	if (n > MAX_OWN_ADDRESSES) {
-		diag_problem(&ld->diag, s, "expected at most %d addresses, got %d",
-			MAX_OWN_ADDRESSES, n);
-		return;
-	}
-	if (n <= 0)
-		return;
-	em->own_addresses = calloc((size_t)n, sizeof(em->own_addresses[0]));
-	if (em->own_addresses == NULL) {
-		diag_nomem(&ld->diag);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *v;
-
-		if (e == NULL)
-			continue;
-		v = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
-		if (v == NULL) {
-			diag_problem(&ld->diag, e, "%s, got %s", ADDRESS_EXPECT, diag_type_name(e));
-		} else if (!cfg_email_ok(v)) {
-			diag_problem(&ld->diag, e, "%s, got ", ADDRESS_EXPECT);
-			diag_quoted(&ld->diag, v);
-		} else if (cfg_set_str(ld, &em->own_addresses[em->nown], v) == 0) {
-			em->nown++;
-		}
-	}
+	cfg_str_array(ld, s, &em->own_addresses, &em->nown, MAX_OWN_ADDRESSES, "addresses",
+		      "helpdesk@example.go.id", cfg_email_ok, ADDRESS_EXPECT);
 }
 
 enum { E_MAX_SIZE, E_OWN_ADDRESSES, E_MSGID_DOMAIN, E__COUNT };

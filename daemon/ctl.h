@@ -17,6 +17,7 @@
 struct ctl {
 	struct hd_config *cfg;
 	struct store *store;
+	const char *as;		/* --as: the staff contact acting, or NULL: the operator */
 };
 
 /* getopt_long options of one verb, ended by the null entry. */
@@ -28,6 +29,8 @@ extern const char *const ctl_statuses[], *const ctl_channels[], *const ctl_prior
 int ctl_one_of(const char *s, const char *const *words);
 /* "YYYY-MM-DD" (local midnight) as epoch ms; 0 or -1. */
 int ctl_parse_day(const char *s, int64_t *ms);
+/* Canonical ticket number of arg into number; 0, or EX_USAGE (reported). */
+int ctl_ticket_arg(struct ctl *c, const char *arg, char *number);
 /* Column i as text, "" for NULL. */
 const char *ctl_col(sqlite3_stmt *st, int i);
 /* Column i (epoch ms) as local time, "-" for NULL. */
@@ -41,5 +44,16 @@ void ctl_json_kv(struct sbuf *b, const char *k, const char *v, int comma);
 int ctl_list(struct ctl *c, int argc, char **argv);
 int ctl_show(struct ctl *c, int argc, char **argv);
 int ctl_outbox(struct ctl *c, int argc, char **argv);
+
+/* Workflow verbs (ctl_work.c). ctl_work serves accept, reject, priority,
+ * assign, take, category, pending, resume, resolve, close, note, approve. */
+int ctl_work(struct ctl *c, int argc, char **argv);
+int ctl_mine(struct ctl *c, int argc, char **argv);
+int ctl_load(struct ctl *c, int argc, char **argv);
+int ctl_available(struct ctl *c, int argc, char **argv);
+int ctl_sla(struct ctl *c, int argc, char **argv);
+
+/* Recap reports (ctl_report.c): report --month|--year|--from --to [--csv|--json|--html]. */
+int ctl_report(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -123,12 +123,8 @@ ctl_show(struct ctl *c, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return EX_USAGE;
-	if (hd_ticket_parse(argv[optind], strlen(argv[optind]), c->cfg->ticket_prefix, number) !=
-	    strlen(argv[optind])) {
-		fprintf(stderr, "helpdeskctl: %s: not a ticket number (expected e.g. %s-2611-0042)\n",
-			argv[optind], c->cfg->ticket_prefix);
+	if (ctl_ticket_arg(c, argv[optind], number) != 0)
 		return EX_USAGE;
-	}
 	if ((found = ticket_load(c->store, number, &t)) != 0) {
 		if (found == 1)
 			fprintf(stderr, "helpdeskctl: %s: no such ticket\n", number);

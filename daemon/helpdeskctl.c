@@ -15,6 +15,7 @@
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
+#include "workflow.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -28,11 +29,34 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: helpdeskctl [-c FILE] VERB [ARGS]\n"
+		"usage: helpdeskctl [-c FILE] [--as STAFF] VERB [ARGS]\n"
+		"Tickets:\n"
 		"  list [--status S] [--channel sms|email|phone] [--since YYYY-MM-DD] [--limit N] [--json]\n"
 		"  show TICKET [--json]\n"
 		"  new --reporter NUMBER|EMAIL --text TEXT [--name NAME] [--skpd UNIT]\n"
 		"      [--priority low|normal|high|emergency]\n"
+		"Triage (admin):\n"
+		"  accept TICKET\n"
+		"  reject TICKET --reason TEXT\n"
+		"  priority TICKET low|normal|high|emergency\n"
+		"  assign TICKET TECHNICIAN | assign TICKET --auto\n"
+		"  category TICKET NAME\n"
+		"  load [--json]\n"
+		"  available TECHNICIAN yes|no\n"
+		"Work (technician; --as names who):\n"
+		"  mine [TECHNICIAN] [--json]\n"
+		"  take TICKET\n"
+		"  pending TICKET --reason TEXT [--hardware]\n"
+		"  resume TICKET\n"
+		"  resolve TICKET --note TEXT\n"
+		"  close TICKET [--note TEXT]\n"
+		"  note TICKET TEXT\n"
+		"  approve TICKET                      (leader, with workflow.require_approval)\n"
+		"Watch and recap:\n"
+		"  sla [--all] [--now \"YYYY-MM-DD HH:MM\"] [--json]\n"
+		"  report --month YYYY-MM | --year YYYY | --from YYYY-MM-DD --to YYYY-MM-DD\n"
+		"         [--csv | --json | --html] [--output FILE]\n"
+		"Contacts and outbox:\n"
 		"  contacts import FILE.csv\n"
 		"  contacts list [--json]\n"
 		"  outbox [--all] [--json]\n");
@@ -55,17 +79,17 @@ ctl_one_of(const char *s, const char *const *words)
 int
 ctl_parse_day(const char *s, int64_t *ms)
 {
-	struct tm tm = { 0 };
-	char *end = strptime(s, "%Y-%m-%d", &tm);
-	time_t t;
+	return strlen(s) == 10 ? parse_local_time(s, ms) : -1;
+}
 
-	if (end == NULL || *end != '\0')
-		return -1;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return -1;
-	*ms = (int64_t)t * 1000;
-	return 0;
+int
+ctl_ticket_arg(struct ctl *c, const char *arg, char *number)
+{
+	if (hd_ticket_parse(arg, strlen(arg), c->cfg->ticket_prefix, number) == strlen(arg))
+		return 0;
+	fprintf(stderr, "helpdeskctl: %s: not a ticket number (expected e.g. %s-2611-0042)\n", arg,
+		c->cfg->ticket_prefix);
+	return EX_USAGE;
 }
 
 const char *
@@ -160,11 +184,12 @@ cmd_new(struct ctl *c, int argc, char **argv)
 		.actor = getenv("USER") ? getenv("USER") : "operator", .actor_channel = "ctl",
 	};
 	if (ticket_create(c->store, c->cfg->ticket_prefix, &tn, now, &id, number) < 0 ||
+	    wf_intake(c->store, c->cfg, id, text, now) < 0 ||
 	    ticket_load(c->store, number, &t) != 0)
 		goto fail;
 	/* A reporter who phoned gets the ticket number by SMS. */
 	if (is_phone) {
-		char *body = notify_render(c->cfg, TM_ACK, &t, reporter, NULL);
+		char *body = notify_render(c->cfg, TM_ACK, &t, reporter, NULL, NULL);
 		struct reply r = { .channel = "sms", .recipient = reporter, .kind = "reply",
 				   .ticket_id = id, .body = body, .capped = 1 };
 		if (body == NULL || notify_queue(c->store, c->cfg, &r, now, &held) < 0) {
@@ -173,6 +198,10 @@ cmd_new(struct ctl *c, int argc, char **argv)
 			goto fail;
 		}
 		free(body);
+	}
+	if (notify_admins(c->store, c->cfg, &t, now) < 0 || wf_auto_assign(c->store, c->cfg, number, now) < 0) {
+		ticket_free(&t);
+		goto fail;
 	}
 	ticket_free(&t);
 	if (store_commit(c->store) < 0)
@@ -254,6 +283,12 @@ static const struct {
 } verbs[] = {
 	{ "list", ctl_list }, { "show", ctl_show }, { "new", cmd_new },
 	{ "contacts", cmd_contacts }, { "outbox", ctl_outbox },
+	{ "accept", ctl_work }, { "reject", ctl_work }, { "priority", ctl_work },
+	{ "assign", ctl_work }, { "take", ctl_work }, { "category", ctl_work },
+	{ "pending", ctl_work }, { "resume", ctl_work }, { "resolve", ctl_work },
+	{ "close", ctl_work }, { "note", ctl_work }, { "approve", ctl_work },
+	{ "mine", ctl_mine }, { "load", ctl_load }, { "available", ctl_available },
+	{ "sla", ctl_sla }, { "report", ctl_report },
 };
 
 int
@@ -264,9 +299,15 @@ main(int argc, char **argv)
 	char *err = NULL;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "as", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+
+	while ((opt = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
+		case 'a': c.as = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EX_USAGE;
 		}

@@ -194,7 +194,7 @@ main(int argc, char **argv)
 			goto out;	/* logged */
 		curl = 1;
 	}
-	if ((run = calloc(cfg->nimap + 2, sizeof(*run))) == NULL) {
+	if ((run = calloc(cfg->nimap + 3, sizeof(*run))) == NULL) {
 		log_err("out of memory");
 		goto out;
 	}
@@ -210,6 +210,8 @@ main(int argc, char **argv)
 	if (cfg->smtp.enabled &&
 	    add_channel(&run[nrun++], &smtp_ops, cfg, wake[0], NULL, NULL, cfg->outbox.retry_min,
 			cfg->outbox.retry_max) < 0)
+		goto out;
+	if (add_channel(&run[nrun++], &clock_ops, cfg, wake[0], NULL, NULL, 1, 60) < 0)
 		goto out;
 	for (size_t i = 0; i < nrun; i++)
 		if (start_channel(&run[i]) < 0)

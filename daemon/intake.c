@@ -8,6 +8,7 @@
 #include "text.h"
 #include "ticket.h"
 #include "util.h"
+#include "workflow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,9 +96,11 @@ judge(struct store *s, const struct hd_config *cfg, const struct inbound *in, st
 		v->reason = in->ignore;
 		return 0;
 	}
-	/* A reply to one of ours is a comment, keyword or not; machine mail
-	 * never threads (an out-of-office would land on every ticket). */
-	if (is_email(in) && !in->automated) {
+	hd_parse(in->text, in->text_len, cfg->ticket_prefix, &v->p);
+	/* A reply to one of ours is a comment, keyword or not, unless it is a
+	 * staff command; machine mail never threads (an out-of-office would
+	 * land on every ticket). */
+	if (is_email(in) && !in->automated && v->p.cmd != HD_STAFF) {
 		if ((v->thread = find_thread(s, cfg, in)) < 0)
 			return -1;
 		if (v->thread > 0) {
@@ -106,7 +109,6 @@ judge(struct store *s, const struct hd_config *cfg, const struct inbound *in, st
 			return 0;
 		}
 	}
-	hd_parse(in->text, in->text_len, cfg->ticket_prefix, &v->p);
 	if (in->automated && !(v->p.cmd == HD_COMPLAINT && in->from_person)) {
 		v->p.cmd = HD_NOT_KEYWORD;
 		v->outcome = "ignored";
@@ -134,6 +136,10 @@ judge(struct store *s, const struct hd_config *cfg, const struct inbound *in, st
 		v->outcome = "command";
 		v->reason = "info request";
 		break;
+	case HD_STAFF:
+		v->outcome = "command";
+		v->reason = "staff command";
+		break;
 	}
 	return 0;
 }
@@ -157,15 +163,17 @@ reply_subject(const struct inbound *in, const char *number)
 	return out;
 }
 
-/* Queue reply template id to the sender, if the sender can be answered. */
+/* Queue reply template id to the sender, if the sender can be answered;
+ * staff answers (capped 0) are not held by the hourly cap. */
 static int
-answer(struct store *s, const struct hd_config *cfg, const struct inbound *in, int64_t msg_id,
-       enum tmpl_id id, const struct ticket *t, const char *number, int64_t now)
+answer_x(struct store *s, const struct hd_config *cfg, const struct inbound *in, int64_t msg_id,
+	 enum tmpl_id id, const struct ticket *t, const char *number, int64_t now, int capped,
+	 const struct notify_extra *x)
 {
 	struct reply r = {
 		.channel = in->channel, .recipient = in->reply_to ? in->reply_to : in->sender,
 		.kind = "reply",
-		.ticket_id = t ? t->id : 0, .message_id = msg_id, .capped = 1,
+		.ticket_id = t ? t->id : 0, .message_id = msg_id, .capped = capped,
 		.hold = in->hold_reply,
 	};
 	struct sbuf refs = { 0 };
@@ -174,7 +182,7 @@ answer(struct store *s, const struct hd_config *cfg, const struct inbound *in, i
 
 	if (!in->reply_ok)
 		return 0;
-	if ((body = notify_render(cfg, id, t, in->sender, number)) == NULL)
+	if ((body = notify_render(cfg, id, t, in->sender, number, x)) == NULL)
 		return -1;
 	if (is_email(in)) {
 		/* Only a Message-ID fit for a header is answered to by id. */
@@ -198,6 +206,13 @@ out:
 	free(subject);
 	sb_free(&refs);
 	return rc;
+}
+
+static int
+answer(struct store *s, const struct hd_config *cfg, const struct inbound *in, int64_t msg_id,
+       enum tmpl_id id, const struct ticket *t, const char *number, int64_t now)
+{
+	return answer_x(s, cfg, in, msg_id, id, t, number, now, 1, NULL);
 }
 
 /* A status request is answered in full only to the reporter or to a contact
@@ -238,10 +253,11 @@ complaint(struct store *s, const struct hd_config *cfg, const struct inbound *in
 		.actor = in->sender, .actor_channel = in->channel,
 	};
 	if (ticket_create(s, cfg->ticket_prefix, &tn, now, ticket_id, number) < 0 ||
-	    ticket_load(s, number, &t) != 0)
+	    wf_intake(s, cfg, *ticket_id, text, now) < 0 || ticket_load(s, number, &t) != 0)
 		goto out;
 	rc = answer(s, cfg, in, msg_id, TM_ACK, &t, NULL, now) == 0 &&
-	     notify_admins(s, cfg, &t, now) == 0 ? 0 : -1;
+	     notify_admins(s, cfg, &t, now) == 0 &&
+	     wf_auto_assign(s, cfg, number, now) == 0 ? 0 : -1;
 	ticket_free(&t);
 out:
 	free(text);
@@ -288,6 +304,98 @@ status_request(struct store *s, const struct hd_config *cfg, const struct inboun
 	return rc;
 }
 
+/* HELPDESK TUGAS: the sender's open tickets, most urgent first. */
+static int
+tasks(struct store *s, const struct hd_config *cfg, const struct inbound *in, int64_t contact_id,
+      int64_t msg_id, int64_t now)
+{
+	sqlite3_stmt *st = store_stmt(s,
+		"SELECT number, priority FROM tickets WHERE assignee_id = ?1"
+		" AND status IN ('new', 'open', 'pending') ORDER BY CASE priority WHEN 'emergency' THEN 0"
+		" WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END, created_at", "i", contact_id);
+	struct sbuf list = { 0 };
+	char count[24];
+	int n = 0, rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* One SMS holds about eight; the count says how many in all. */
+		if (n++ < 8)
+			sb_printf(&list, "%s%s (%s)", n > 1 ? ", " : "", (const char *)sqlite3_column_text(st, 0),
+				  notify_priority_word(cfg, (const char *)sqlite3_column_text(st, 1)));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || list.oom) {
+		sb_free(&list);
+		return -1;
+	}
+	snprintf(count, sizeof(count), "%d", n);
+	struct notify_extra x = { .count = count, .list = n ? list.s : "-" };
+	rc = answer_x(s, cfg, in, msg_id, TM_TASKS, NULL, NULL, now, 0, &x);
+	sb_free(&list);
+	return rc;
+}
+
+/* A staff command: check the sender, apply it, answer what happened. */
+static int
+staff_command(struct store *s, const struct hd_config *cfg, const struct inbound *in,
+	      const struct hd_parsed *p, int64_t msg_id, int64_t now, int64_t *ticket_id)
+{
+	static const enum wf_verb verbs[] = {
+		[HS_ACCEPT] = WF_ACCEPT, [HS_REJECT] = WF_REJECT, [HS_PRIORITY] = WF_PRIORITY,
+		[HS_ASSIGN] = WF_ASSIGN, [HS_TAKE] = WF_TAKE, [HS_PENDING] = WF_PENDING,
+		[HS_RESUME] = WF_RESUME, [HS_RESOLVE] = WF_RESOLVE, [HS_CLOSE] = WF_CLOSE,
+		[HS_NOTE] = WF_NOTE, [HS_APPROVE] = WF_APPROVE,
+	};
+	enum wf_refusal why = WR_NO_TICKET;
+	struct ticket t;
+	const char *role;
+	char *arg;
+	int64_t contact_id;
+	int staff, rc;
+
+	if ((staff = wf_staff(s, cfg, in->sender, &role, &contact_id)) < 0)
+		return -1;
+	if (staff == 0 && p->staff == HS_TASKS)
+		return tasks(s, cfg, in, contact_id, msg_id, now);
+	if (staff == 1) {
+		why = WR_NOT_STAFF;
+		rc = 1;
+	} else if (p->ticket[0] != '\0') {
+		struct wf_actor actor = { in->sender, in->channel, role, contact_id };
+
+		/* The command is its first line: below it come quotes and signatures. */
+		const char *eol = memchr(p->arg, '\n', p->arg_len);
+		size_t len = eol ? (size_t)(eol - p->arg) : p->arg_len;
+
+		while (len > 0 && (p->arg[len - 1] == '\r' || p->arg[len - 1] == ' '))
+			len--;
+		if ((arg = strndup(p->arg, len)) == NULL)
+			return -1;
+		struct wf_req req = { .verb = verbs[p->staff], .number = p->ticket, .arg = arg };
+		rc = wf_apply(s, cfg, &actor, &req, now, &why);
+		free(arg);
+		if (rc < 0)
+			return -1;
+	} else {
+		rc = 1;
+	}
+	if (rc == 1) {
+		struct notify_extra x = { .reason = wf_refusal_text(cfg, why) };
+
+		log_info("%s command from %s refused: %s", in->channel, in->sender,
+			 wf_refusal_text(cfg, why));
+		return answer_x(s, cfg, in, msg_id, TM_CMD_REFUSED, NULL, p->ticket, now, staff, &x);
+	}
+	if (ticket_load(s, p->ticket, &t) != 0)
+		return -1;
+	*ticket_id = t.id;
+	rc = answer_x(s, cfg, in, msg_id, TM_CMD_OK, &t, NULL, now, 0, NULL);
+	ticket_free(&t);
+	return rc;
+}
+
 static int
 record_attachments(struct store *s, const struct inbound *in, int64_t msg_id, int64_t ticket_id)
 {
@@ -328,6 +436,9 @@ act(struct store *s, const struct hd_config *cfg, const struct inbound *in, cons
 			break;
 		case HD_STATUS:
 			rc = status_request(s, cfg, in, &v->p, msg_id, now);
+			break;
+		case HD_STAFF:
+			rc = staff_command(s, cfg, in, &v->p, msg_id, now, &ticket_id);
 			break;
 		case HD_NOT_KEYWORD:
 			break;

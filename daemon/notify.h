@@ -2,6 +2,7 @@
 #ifndef HD_NOTIFY_H
 #define HD_NOTIFY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -30,16 +31,46 @@ struct reply {
 int notify_queue(struct store *s, const struct hd_config *cfg, const struct reply *r,
 		 int64_t now, int *held);
 
-/* Render template id with the fields of t (may be NULL) and the given
- * sender and ticket number (either may be NULL). Returns a malloc'ed
- * string, NULL when out of memory. */
-char *notify_render(const struct hd_config *cfg, enum tmpl_id id, const struct ticket *t,
-		    const char *sender, const char *number);
+/* Values for the placeholders a ticket does not give; NULL fields render
+ * as "-" ({note} falls back to the ticket's last note). */
+struct notify_extra {
+	const char *note, *reason, *count, *list, *target;
+};
 
-/* Queue the admin_new notice for ticket t to every configured admin (SMS to
- * a phone, else email). Returns 0 or -1. */
+/* Render template id with the fields of t (may be NULL), the given sender
+ * and ticket number (either may be NULL) and x (may be NULL). Returns a
+ * malloc'ed string, NULL when out of memory. */
+char *notify_render(const struct hd_config *cfg, enum tmpl_id id, const struct ticket *t,
+		    const char *sender, const char *number, const struct notify_extra *x);
+
+/* Queue the admin_new notice for ticket t to every admin. Returns 0 or -1. */
 int notify_admins(struct store *s, const struct hd_config *cfg, const struct ticket *t,
 		  int64_t now);
+
+/* Queue template id about ticket t to everyone of role ("admin",
+ * "leader"): the active contacts of that role and, for "admin", the
+ * configured admins; each address once, skip (may be NULL) left out. SMS to
+ * a phone, else email. Returns 0 or -1. */
+int notify_role(struct store *s, const struct hd_config *cfg, const char *role, enum tmpl_id id,
+		const struct ticket *t, const struct notify_extra *x, const char *kind,
+		const char *skip, int64_t now);
+
+/* The same to one contact. Returns 0 (also when the contact has no address) or -1. */
+int notify_contact(struct store *s, const struct hd_config *cfg, int64_t contact_id,
+		   enum tmpl_id id, const struct ticket *t, const struct notify_extra *x,
+		   const char *kind, int64_t now);
+
+/* Queue template id to t's reporter on the channel the ticket came from
+ * (a phoned-in ticket: SMS to a number, email to an address), answering the
+ * original mail's thread. Returns 0 or -1. */
+int notify_reporter(struct store *s, const struct hd_config *cfg, const struct ticket *t,
+		    enum tmpl_id id, const struct notify_extra *x, int64_t now);
+
+/* ms of SLA time as words for {target}: "30 menit", "2 jam", "5 hari kerja". */
+void notify_duration(const struct hd_config *cfg, int64_t ms, char *out, size_t len);
+
+/* The word for a priority ("tinggi") in the configured language. */
+const char *notify_priority_word(const struct hd_config *cfg, const char *priority);
 
 /* The word for a status ("new", "pending", ...) in the configured language. */
 const char *notify_status_word(const struct hd_config *cfg, const char *status);

@@ -73,7 +73,8 @@ ticket_load(struct store *s, const char *number, struct ticket *t)
 	st = store_stmt(s,
 			"SELECT t.id, t.number, t.channel, t.reporter, t.reporter_name, t.skpd,"
 			" t.text, t.category, t.priority, t.status, COALESCE(c.name, ''),"
-			" (SELECT detail FROM events e WHERE e.ticket_id = t.id AND e.kind = 'note'"
+			" (SELECT detail FROM events e WHERE e.ticket_id = t.id AND e.detail <> ''"
+			"  AND e.kind IN ('note', 'pending', 'resolved', 'closed', 'rejected', 'approved')"
 			"  ORDER BY e.id DESC LIMIT 1),"
 			" t.created_at, t.first_response_at, t.resolved_at, t.closed_at, t.updated_at"
 			" FROM tickets t LEFT JOIN contacts c ON c.id = t.assignee_id"

@@ -2,18 +2,58 @@
 #include "util.h"
 
 #include <nettle/sha2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+static int64_t clock_offset;
+
+static void
+clock_init(void)
+{
+	const char *fake = getenv("HELPDESKD_NOW");
+	struct timespec ts;
+	int64_t at;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (fake != NULL && parse_local_time(fake, &at) == 0)
+		clock_offset = at - ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
 int64_t
 now_ms(void)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct timespec ts;
 
+	pthread_once(&once, clock_init);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset;
+}
+
+int
+parse_local_time(const char *s, int64_t *ms)
+{
+	static const char *const formats[] = {
+		"%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct tm tm = { 0 };
+		const char *end = strptime(s, formats[i], &tm);
+		time_t t;
+
+		if (end == NULL || *end != '\0')
+			continue;
+		tm.tm_isdst = -1;
+		if ((t = mktime(&tm)) == (time_t)-1)
+			return -1;
+		*ms = (int64_t)t * 1000;
+		return 0;
+	}
+	return -1;
 }
 
 int64_t

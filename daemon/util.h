@@ -6,8 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Wall-clock time in Unix epoch milliseconds. */
+/* Wall-clock time in Unix epoch milliseconds. When the environment sets
+ * HELPDESKD_NOW (a parse_local_time value), the clock starts there instead
+ * and runs on at real speed: for tests and drills of the SLA clocks. */
 int64_t now_ms(void);
+
+/* Local "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" or "YYYY-MM-DDTHH:MM[:SS]" as
+ * epoch ms. Returns 0, or -1 when s is not such a time. */
+int parse_local_time(const char *s, int64_t *ms);
 
 /* Monotonic time in milliseconds, for timeouts. */
 int64_t mono_ms(void);

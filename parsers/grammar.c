@@ -1,7 +1,8 @@
 /*
  * grammar.c: owns the HELPDESK message grammar: recognising the keyword,
- * the command words (STATUS, INFO, ...) and ticket numbers. Pure functions:
- * no I/O, no allocation; inputs are (pointer, length) and never read past len.
+ * the command words (STATUS, INFO, the staff commands, ...), ticket numbers
+ * and priority words. Pure functions: no I/O, no allocation; inputs are
+ * (pointer, length) and never read past len.
  */
 #include "grammar.h"
 
@@ -21,24 +22,71 @@
 enum arg_kind {
 	ARG_NONE,	/* nothing: any other text makes the message a complaint */
 	ARG_TICKET,	/* an optional ticket number */
+	ARG_TICKET_TEXT,	/* a ticket number, then free text (may be empty);
+				 * without a number the message is a complaint */
 };
 
 /*
  * The command words, matched case-insensitively as whole words right after
- * the keyword. To add a command, add a row (and an enum hd_cmd value).
+ * the keyword. To add a command, add a row (and an enum hd_cmd or enum
+ * hd_staff value). docs/grammar.md lists the words for users.
  */
 static const struct command {
 	const char *word;
 	enum hd_cmd cmd;
+	enum hd_staff staff;
 	enum arg_kind arg;
 } commands[] = {
-	{ "STATUS",	HD_STATUS,	ARG_TICKET },
-	{ "CEK",	HD_STATUS,	ARG_TICKET },
-	{ "INFO",	HD_INFO,	ARG_NONE },
-	{ "BANTUAN",	HD_INFO,	ARG_NONE },
-	{ "HELP",	HD_INFO,	ARG_NONE },
-	{ "?",		HD_INFO,	ARG_NONE },
+	{ "STATUS",	HD_STATUS,	HS_NONE,	ARG_TICKET },
+	{ "CEK",	HD_STATUS,	HS_NONE,	ARG_TICKET },
+	{ "INFO",	HD_INFO,	HS_NONE,	ARG_NONE },
+	{ "BANTUAN",	HD_INFO,	HS_NONE,	ARG_NONE },
+	{ "HELP",	HD_INFO,	HS_NONE,	ARG_NONE },
+	{ "?",		HD_INFO,	HS_NONE,	ARG_NONE },
+
+	/* Staff commands: Indonesian first, then the English synonyms. */
+	{ "TERIMA",	HD_STAFF,	HS_ACCEPT,	ARG_TICKET_TEXT },
+	{ "ACCEPT",	HD_STAFF,	HS_ACCEPT,	ARG_TICKET_TEXT },
+	{ "TOLAK",	HD_STAFF,	HS_REJECT,	ARG_TICKET_TEXT },
+	{ "REJECT",	HD_STAFF,	HS_REJECT,	ARG_TICKET_TEXT },
+	{ "PRIORITAS",	HD_STAFF,	HS_PRIORITY,	ARG_TICKET_TEXT },
+	{ "PRIORITY",	HD_STAFF,	HS_PRIORITY,	ARG_TICKET_TEXT },
+	{ "TUGASKAN",	HD_STAFF,	HS_ASSIGN,	ARG_TICKET_TEXT },
+	{ "ASSIGN",	HD_STAFF,	HS_ASSIGN,	ARG_TICKET_TEXT },
+	{ "AMBIL",	HD_STAFF,	HS_TAKE,	ARG_TICKET_TEXT },
+	{ "TAKE",	HD_STAFF,	HS_TAKE,	ARG_TICKET_TEXT },
+	{ "TUGAS",	HD_STAFF,	HS_TASKS,	ARG_NONE },
+	{ "TASKS",	HD_STAFF,	HS_TASKS,	ARG_NONE },
+	{ "MINE",	HD_STAFF,	HS_TASKS,	ARG_NONE },
+	{ "PENDING",	HD_STAFF,	HS_PENDING,	ARG_TICKET_TEXT },
+	{ "TUNDA",	HD_STAFF,	HS_PENDING,	ARG_TICKET_TEXT },
+	{ "HOLD",	HD_STAFF,	HS_PENDING,	ARG_TICKET_TEXT },
+	{ "LANJUT",	HD_STAFF,	HS_RESUME,	ARG_TICKET_TEXT },
+	{ "RESUME",	HD_STAFF,	HS_RESUME,	ARG_TICKET_TEXT },
+	{ "SELESAI",	HD_STAFF,	HS_RESOLVE,	ARG_TICKET_TEXT },
+	{ "DONE",	HD_STAFF,	HS_RESOLVE,	ARG_TICKET_TEXT },
+	{ "RESOLVE",	HD_STAFF,	HS_RESOLVE,	ARG_TICKET_TEXT },
+	{ "RESOLVED",	HD_STAFF,	HS_RESOLVE,	ARG_TICKET_TEXT },
+	{ "TUTUP",	HD_STAFF,	HS_CLOSE,	ARG_TICKET_TEXT },
+	{ "CLOSE",	HD_STAFF,	HS_CLOSE,	ARG_TICKET_TEXT },
+	{ "CATATAN",	HD_STAFF,	HS_NOTE,	ARG_TICKET_TEXT },
+	{ "NOTE",	HD_STAFF,	HS_NOTE,	ARG_TICKET_TEXT },
+	{ "SETUJU",	HD_STAFF,	HS_APPROVE,	ARG_TICKET_TEXT },
+	{ "APPROVE",	HD_STAFF,	HS_APPROVE,	ARG_TICKET_TEXT },
 };
+
+/* The priority words, Indonesian and English; level 0 (low) .. 3 (emergency). */
+static const struct priority_word {
+	const char *word;
+	int level;
+} priority_words[] = {
+	{ "RENDAH", 0 },	{ "LOW", 0 },
+	{ "NORMAL", 1 },	{ "BIASA", 1 },		{ "SEDANG", 1 },
+	{ "TINGGI", 2 },	{ "HIGH", 2 },		{ "PENTING", 2 },
+	{ "DARURAT", 3 },	{ "EMERGENCY", 3 },	{ "URGENT", 3 },
+};
+
+static const char *const priority_names[] = { "low", "normal", "high", "emergency" };
 
 static bool
 is_digit(unsigned char c)
@@ -214,6 +262,35 @@ skip_ticket_separators(const char *s, size_t len, size_t i)
 	return i;
 }
 
+/*
+ * Length of a mistyped ticket number that has text after it, at s[i]: the
+ * prefix and two or more runs of digits between ticket separators
+ * ("HD-2613-0042", "HD 261 42"), not running on into a letter or digit.
+ * 0 if s[i] does not start like that ("HD 500GB", "HD 1 TB").
+ */
+static size_t
+ticket_shape(const char *s, size_t len, size_t i, const char *prefix)
+{
+	size_t plen = strlen(prefix), start = i, runs = 0;
+
+	if (len - i < plen || !same_word(s + i, prefix, plen))
+		return 0;
+	i += plen;
+	for (;;) {
+		size_t j = skip_ticket_separators(s, len, i), d = j;
+
+		while (d < len && is_digit((unsigned char)s[d]))
+			d++;
+		if (d == j)
+			break;
+		runs++;
+		i = d;
+	}
+	if (runs < 2 || (i < len && is_alnum((unsigned char)s[i])))
+		return 0;
+	return i - start;
+}
+
 size_t
 hd_ticket_parse(const char *s, size_t len, const char *prefix, char out[HD_TICKET_MAX])
 {
@@ -271,6 +348,57 @@ hd_ticket_parse(const char *s, size_t len, const char *prefix, char out[HD_TICKE
 	return i;
 }
 
+/*
+ * Fill *out for the command cmd, whose word starts at text[i], with what
+ * follows it up to end. false when that text makes the message a complaint.
+ */
+static bool
+command_args(const struct command *cmd, const char *text, size_t end, size_t i,
+	     const char *prefix, struct hd_parsed *out)
+{
+	size_t j = i + strlen(cmd->word), k, n, rest = end;
+
+	switch (cmd->arg) {
+	case ARG_NONE:
+		if (!only_filler(text, end, j))
+			return false;
+		break;
+	case ARG_TICKET:
+		if (only_filler(text, end, j))
+			break;
+		k = skip_separators(text, end, j);
+		n = hd_ticket_parse(text + k, end - k, prefix, out->ticket);
+		if (n > 0)
+			out->arg_len = strlen(out->ticket);
+		else if (!ticket_attempt(text, end, k, prefix))
+			return false;
+		break;
+	case ARG_TICKET_TEXT:
+		/* The word alone is a command without a number, as STATUS is. */
+		if (only_filler(text, end, j))
+			break;
+		k = skip_separators(text, end, j);
+		n = hd_ticket_parse(text + k, end - k, prefix, out->ticket);
+		if (n == 0)
+			n = ticket_shape(text, end, k, prefix);
+		if (n > 0)
+			rest = skip_separators(text, end, k + n);
+		else if (!ticket_attempt(text, end, k, prefix))
+			return false;
+		break;
+	}
+
+	out->cmd = cmd->cmd;
+	if (cmd->cmd == HD_STAFF) {
+		out->staff = cmd->staff;
+		out->word = text + i;
+		out->word_len = j - i;
+		out->arg = text + rest;
+		out->arg_len = end - rest;
+	}
+	return true;
+}
+
 void
 hd_parse(const char *text, size_t len, const char *prefix, struct hd_parsed *out)
 {
@@ -282,6 +410,9 @@ hd_parse(const char *text, size_t len, const char *prefix, struct hd_parsed *out
 	out->ticket[0] = '\0';
 	out->arg = out->ticket;
 	out->arg_len = 0;
+	out->staff = HS_NONE;
+	out->word = NULL;
+	out->word_len = 0;
 	if (text == NULL)
 		return;
 	if (prefix == NULL || prefix[0] == '\0')
@@ -304,29 +435,10 @@ hd_parse(const char *text, size_t len, const char *prefix, struct hd_parsed *out
 	end = trim_end(text, i, len);
 
 	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
-		const struct command *cmd = &commands[c];
-		size_t j, k, n;
-
-		if (!word_at(text, end, i, cmd->word))
+		if (!word_at(text, end, i, commands[c].word))
 			continue;
-		j = i + strlen(cmd->word);
-		if (only_filler(text, end, j)) {
-			out->cmd = cmd->cmd;
+		if (command_args(&commands[c], text, end, i, prefix, out))
 			return;
-		}
-		if (cmd->arg == ARG_TICKET) {
-			k = skip_separators(text, end, j);
-			n = hd_ticket_parse(text + k, end - k, prefix, out->ticket);
-			if (n > 0) {
-				out->cmd = cmd->cmd;
-				out->arg_len = strlen(out->ticket);
-				return;
-			}
-			if (ticket_attempt(text, end, k, prefix)) {
-				out->cmd = cmd->cmd;
-				return;
-			}
-		}
 		break;	/* a command word followed by other text: a complaint */
 	}
 
@@ -337,4 +449,37 @@ hd_parse(const char *text, size_t len, const char *prefix, struct hd_parsed *out
 	out->cmd = HD_COMPLAINT;
 	out->arg = text + i;
 	out->arg_len = end - i;
+}
+
+int
+hd_priority_word(const char *s, size_t len)
+{
+	size_t start = 0, end;
+
+	if (s == NULL)
+		return -1;
+	while (start < len) {
+		size_t n = space_at(s, len, start);
+
+		if (n == 0)
+			break;
+		start += n;
+	}
+	end = trim_end(s, start, len);
+	for (size_t k = 0; k < sizeof priority_words / sizeof priority_words[0]; k++) {
+		const struct priority_word *w = &priority_words[k];
+		size_t n = strlen(w->word);
+
+		if (end - start == n && same_word(s + start, w->word, n))
+			return w->level;
+	}
+	return -1;
+}
+
+const char *
+hd_priority_name(int level)
+{
+	if (level < 0 || (size_t)level >= sizeof priority_names / sizeof priority_names[0])
+		return NULL;
+	return priority_names[level];
 }

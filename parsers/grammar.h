@@ -10,6 +10,24 @@ enum hd_cmd {
 	HD_COMPLAINT,		/* a new complaint; arg is its text */
 	HD_STATUS,		/* STATUS/CEK <ticket>; arg is the normalised number, or empty */
 	HD_INFO,		/* INFO/BANTUAN/HELP: usage text */
+	HD_STAFF,		/* a staff command; staff says which, ticket and arg what on */
+};
+
+/* Staff commands (docs/grammar.md has the words, Indonesian and English). */
+enum hd_staff {
+	HS_NONE = 0,
+	HS_ACCEPT,		/* TERIMA <ticket>: validate a new ticket */
+	HS_REJECT,		/* TOLAK <ticket> <reason> */
+	HS_PRIORITY,		/* PRIORITAS <ticket> <level> */
+	HS_ASSIGN,		/* TUGASKAN <ticket> <technician> */
+	HS_TAKE,		/* AMBIL <ticket>: assign it to oneself */
+	HS_TASKS,		/* TUGAS: my open tickets (no argument) */
+	HS_PENDING,		/* PENDING <ticket> <reason> */
+	HS_RESUME,		/* LANJUT <ticket>: back to work after pending */
+	HS_RESOLVE,		/* SELESAI <ticket> <note> */
+	HS_CLOSE,		/* TUTUP <ticket> <note> */
+	HS_NOTE,		/* CATATAN <ticket> <text> */
+	HS_APPROVE,		/* SETUJU <ticket>: a leader approves a resolved ticket */
 };
 
 /* Longest normalised ticket number, with its NUL: "PREFIX-YYMM-NNNNNNN". */
@@ -17,9 +35,14 @@ enum hd_cmd {
 
 struct hd_parsed {
 	enum hd_cmd cmd;
-	const char *arg;	/* into the input (complaint) or into ticket[] (status) */
+	const char *arg;	/* into the input (complaint, staff command's text after
+				 * the ticket, trimmed) or into ticket[] (status) */
 	size_t arg_len;
-	char ticket[HD_TICKET_MAX];	/* normalised ticket number for HD_STATUS, or "" */
+	char ticket[HD_TICKET_MAX];	/* normalised ticket number for HD_STATUS and
+					 * HD_STAFF, or "" */
+	enum hd_staff staff;	/* HD_STAFF: which command; else HS_NONE */
+	const char *word;	/* HD_STAFF: the command word as written, into the input */
+	size_t word_len;
 };
 
 /*
@@ -43,5 +66,16 @@ void hd_parse(const char *text, size_t len, const char *prefix, struct hd_parsed
  * a ticket number.
  */
 size_t hd_ticket_parse(const char *s, size_t len, const char *prefix, char out[HD_TICKET_MAX]);
+
+/*
+ * A priority word, Indonesian or English, case-insensitive: RENDAH/LOW,
+ * NORMAL/BIASA/SEDANG, TINGGI/HIGH/PENTING, DARURAT/EMERGENCY/URGENT.
+ * Returns 0 (low) .. 3 (emergency), or -1 for anything else (s, len bytes,
+ * may be surrounded by white space).
+ */
+int hd_priority_word(const char *s, size_t len);
+
+/* The English name of priority level 0..3 ("low" .. "emergency"), NULL otherwise. */
+const char *hd_priority_name(int level);
 
 #endif

@@ -107,14 +107,16 @@ def integration_tests(pattern):
     import sms_cases
     import test_config
     import test_ctl
+    import test_report
     import test_restart
     import test_crash
     import email_cases
     import test_email
     import test_email_crash
+    import test_workflow
     tests = []
     for mod in (test_modem, test_config, sms_cases, email_cases, test_email, test_ctl,
-                test_restart, test_crash, test_email_crash):
+                test_report, test_restart, test_crash, test_email_crash, test_workflow):
         for name, fn in mod.tests():
             if pattern and not re.search(pattern, name):
                 continue

@@ -176,6 +176,7 @@ class TestEnv:
             set_path(self.cfg, k, v)
         self.write_config()
         self.daemons = []
+        self.extra_env = {}     # for helpdeskd and helpdeskctl: TZ, HELPDESKD_NOW
 
     def write_config(self):
         with open(self.conf_path, "w") as f:
@@ -275,7 +276,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [self.binary, "-c", self.env.conf_path],
             stdin=subprocess.DEVNULL, stdout=self._logf, stderr=self._logf,
-            cwd=ROOT, env=program_env(), start_new_session=True)
+            cwd=ROOT, env=program_env(self.env.extra_env), start_new_session=True)
         if wait_ready:
             # Ready: the database exists and the daemon logged its start-up
             # line (written after it blocked SIGTERM/SIGINT for sigwait, so
@@ -359,8 +360,8 @@ class Daemon:
 def ctl(env, *args, timeout=30, check_sanitizer=True, stdin=None):
     """Run helpdeskctl -c CONF ARGS; returns CompletedProcess (text)."""
     cmd = [build_path("helpdeskctl"), "-c", env.conf_path] + list(args)
-    p = subprocess.run(cmd, cwd=ROOT, env=program_env(), capture_output=True,
-                       timeout=timeout, input=stdin)
+    p = subprocess.run(cmd, cwd=ROOT, env=program_env(getattr(env, "extra_env", None)),
+                       capture_output=True, timeout=timeout, input=stdin)
     p.stdout = p.stdout.decode("utf-8", "replace")
     p.stderr = p.stderr.decode("utf-8", "replace")
     p.sanitizer = sanitizer_reports(p.stderr) if check_sanitizer else []

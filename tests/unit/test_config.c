@@ -311,6 +311,9 @@ check_builtin_lengths(const struct hd_config *cfg)
 		{ "ticket", "HD-240115-0001" }, { "prefix", "HD" },
 		{ "status", NULL }, { "assignee", NULL }, { "note", NULL },
 		{ "reporter", NULL }, { "skpd", NULL }, { "text", NULL },
+		{ "priority", "darurat" }, { "reason", "status tiket tidak memungkinkan perintah ini" },
+		{ "count", "3" }, { "list", "HD-2611-0042 (tinggi), HD-2611-0043 (normal)" },
+		{ "target", "30 menit kerja" },
 	};
 
 	for (int i = 0; i < TM__COUNT; i++) {
@@ -468,7 +471,7 @@ static const struct bad_case bad_cases[] = {
 	{ "database = \"x.db\";\nadmins = (\n  { name = \"A\"; email = \"a@b.id\"; },\n  { name = \"B\"; fone = \"0811\"; email = \"b@b.id\"; }\n);\n", 4,
 	  "admins[1].fone: unknown key (expected one of: name, phone, email)" },
 	{ "database = \"x.db\";\ntemplates = {\n  akc = \"{ticket}\";\n};\n", 3,
-	  "templates.akc: unknown key (expected one of: ack, empty, info, status, status_unknown, admin_new, too_large)" },
+	  "templates.akc: unknown key (expected one of: ack, empty, info, status, status_unknown, admin_new, too_large, accepted," },
 	/* values */
 	{ "database = \"x.db\";\nticket_prefix = \"hd\";\n", 2,
 	  "ticket_prefix: expected 1 to 6 upper-case letters A-Z, got \"hd\"" },
@@ -627,6 +630,9 @@ test_helpers(void)
 {
 	static const char *const names[TM__COUNT] = {
 		"ack", "empty", "info", "status", "status_unknown", "admin_new", "too_large",
+		"accepted", "rejected", "assigned", "tech_assigned", "pending", "resolved", "closed",
+		"approval", "command_ok", "command_refused", "tasks", "escalate_response",
+		"escalate_resolution", "escalate_leadership", "escalate_pending",
 	};
 	static const struct {
 		const char *level;
