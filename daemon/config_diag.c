@@ -180,13 +180,14 @@ cfg_str_array(struct loader *ld, const config_setting_t *s, char ***out, size_t 
 		diag_problem(&ld->diag, s, "expected at most %d %s, got %d", max, what, len);
 		return;
 	}
-	if (len <= 0)
-		return;
-	/* A later setting of the same key replaces the earlier (defaults). */
+	/* The file's array replaces the defaults, an empty one included. */
 	for (size_t i = 0; i < *n; i++)
 		free((*out)[i]);
 	free(*out);
+	*out = NULL;
 	*n = 0;
+	if (len <= 0)
+		return;
 	if ((*out = calloc((size_t)len, sizeof((*out)[0]))) == NULL) {
 		diag_nomem(&ld->diag);
 		return;

@@ -38,11 +38,13 @@ priority_index(const char *p)
 	return 1;
 }
 
-/* The state of a clock that has used used of target (stopped: done). */
+/* The state of a clock that has used used of target (stopped: done;
+ * past_due: running and now is after its due time, which counts even while
+ * the clock stands still overnight at the end of the last span). */
 static enum sla_state
-state(const struct hd_config *cfg, int64_t used, int64_t target, int stopped)
+state(const struct hd_config *cfg, int64_t used, int64_t target, int stopped, int past_due)
 {
-	if (used > target)
+	if (used > target || (!stopped && past_due))
 		return SLA_BREACHED;
 	if (stopped)
 		return SLA_MET;
@@ -103,7 +105,8 @@ sla_view(struct store *s, const struct hd_config *cfg, int64_t ticket_id, int64_
 
 	v->response_ms = sla_counted(cfg, created, responded ? responded : now);
 	v->response_due = sla_due(cfg, created, c->first_response);
-	v->response = state(cfg, v->response_ms, c->first_response, responded != 0);
+	v->response = state(cfg, v->response_ms, c->first_response, responded != 0,
+			    now > v->response_due);
 
 	end = resolved ? resolved : now;
 	if (pending_time(s, cfg, ticket_id, end, v) < 0)
@@ -115,9 +118,10 @@ sla_view(struct store *s, const struct hd_config *cfg, int64_t ticket_id, int64_
 		v->resolution = SLA_NONE;
 		return 0;
 	}
-	v->resolution = state(cfg, v->resolution_ms, v->target_ms, resolved != 0);
 	if (!resolved && strcmp(status, "pending") != 0)
 		v->resolution_due = sla_due(cfg, created, v->target_ms + v->pending_ms);
+	v->resolution = state(cfg, v->resolution_ms, v->target_ms, resolved != 0,
+			      v->resolution_due != 0 && now > v->resolution_due);
 	return 0;
 }
 
@@ -135,9 +139,10 @@ static int
 escalate(struct store *s, const struct hd_config *cfg, const struct ticket *t, int64_t assignee,
 	 const struct escalation *e, int64_t now)
 {
-	char target[48];
+	char target[48], *tech = NULL;
 	struct notify_extra x = { .note = e->note, .target = target };
 	int64_t known;
+	sqlite3_stmt *st;
 
 	if (store_int(s, &known, 0, "SELECT count(*) FROM escalations WHERE ticket_id = ?1 AND kind = ?2",
 		      "it", t->id, e->kind) < 0)
@@ -145,25 +150,38 @@ escalate(struct store *s, const struct hd_config *cfg, const struct ticket *t, i
 	if (known)
 		return 0;
 	notify_duration(cfg, e->target, target, sizeof(target));
-	if (store_begin(s) < 0)
+	/* A technician who is also an admin is told once. */
+	if (assignee && (st = store_stmt(s, "SELECT COALESCE(phone, email) FROM contacts WHERE id = ?1",
+					 "i", assignee)) != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			tech = store_col_dup(st, 0);
+		sqlite3_reset(st);
+	}
+	if (store_begin(s) < 0) {
+		free(tech);
 		return -1;
+	}
 	if (store_run(s, "INSERT INTO escalations (ticket_id, kind, at) VALUES (?1, ?2, ?3)"
 		      " ON CONFLICT DO NOTHING", "iti", t->id, e->kind, now) != SQLITE_DONE)
 		goto fail;
 	if (sqlite3_changes(s->db) == 0) {	/* another process was first */
+		free(tech);
 		store_rollback(s);
 		return 0;
 	}
 	if (ticket_event(s, t->id, now, "helpdeskd", "daemon", "escalated", e->kind) < 0 ||
 	    (e->technician && assignee &&
 	     notify_contact(s, cfg, assignee, e->tmpl, t, &x, "escalation", now) < 0) ||
-	    (e->admins && notify_role(s, cfg, "admin", e->tmpl, t, &x, "escalation", NULL, now) < 0) ||
+	    (e->admins && notify_role(s, cfg, "admin", e->tmpl, t, &x, "escalation",
+				      e->technician ? tech : NULL, now) < 0) ||
 	    (e->leaders && notify_role(s, cfg, "leader", e->tmpl, t, &x, "escalation", NULL, now) < 0) ||
 	    store_commit(s) < 0)
 		goto fail;
+	free(tech);
 	log_warn("ticket %s: escalated (%s, target %s)", t->number, e->kind, target);
 	return 1;
 fail:
+	free(tech);
 	store_rollback(s);
 	return -1;
 }

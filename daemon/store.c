@@ -108,8 +108,14 @@ cached(struct store *s, const char *sql)
 		if (s->cache[i].sql == sql)
 			return s->cache[i].st;
 	if (i == STORE_CACHE) {
-		/* Full: recycle the last slot rather than fail. */
-		i = STORE_CACHE - 1;
+		/* Full: recycle a slot rather than fail, but never a statement
+		 * a caller is still stepping through (it would vanish mid-loop). */
+		for (i = STORE_CACHE - 1; i > 0 && sqlite3_stmt_busy(s->cache[i].st); i--)
+			;
+		if (sqlite3_stmt_busy(s->cache[i].st)) {
+			log_err("database: every cached statement is in use: %s", sql);
+			return NULL;
+		}
 		sqlite3_finalize(s->cache[i].st);
 		s->cache[i].sql = NULL;
 		s->cache[i].st = NULL;

@@ -5,7 +5,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#define STORE_CACHE 48
+#define STORE_CACHE 128
 
 struct store {
 	sqlite3 *db;

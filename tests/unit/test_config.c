@@ -1340,6 +1340,506 @@ test_example_mail(void)
 	config_free(cfg);
 }
 
+/* The workflow and sla groups. */
+
+#define MIN_MS	60000LL
+#define HOUR_MS	3600000LL
+
+/* Whether day wd of cal is exactly the spans given as start, end pairs. */
+static int
+spans_are(const struct calendar *cal, int wd, int n, const int *se)
+{
+	if (cal->nspan[wd] != n) {
+		fprintf(stderr, "  day %d: %d spans, want %d\n", wd, cal->nspan[wd], n);
+		return 0;
+	}
+	for (int i = 0; i < n; i++)
+		if (cal->day[wd][i].start != se[2 * i] || cal->day[wd][i].end != se[2 * i + 1]) {
+			fprintf(stderr, "  day %d span %d: %d-%d, want %d-%d\n", wd, i, cal->day[wd][i].start,
+				cal->day[wd][i].end, se[2 * i], se[2 * i + 1]);
+			return 0;
+		}
+	return 1;
+}
+
+/* The SOP's week: Mon-Thu 08-12, 13-17; Fri 08-11, 13-17; Sat 08-12. */
+static int
+is_sop_week(const struct calendar *cal)
+{
+	static const int full[] = { 480, 720, 780, 1020 }, fri[] = { 480, 660, 780, 1020 }, sat[] = { 480, 720 };
+
+	return spans_are(cal, 0, 0, NULL) && spans_are(cal, 1, 2, full) && spans_are(cal, 2, 2, full) &&
+	       spans_are(cal, 3, 2, full) && spans_are(cal, 4, 2, full) && spans_are(cal, 5, 2, fri) &&
+	       spans_are(cal, 6, 1, sat);
+}
+
+/* The defaults of both groups, in cfg loaded from a file without them. */
+static void
+check_workflow_defaults(const struct hd_config *cfg)
+{
+	const struct cfg_sla *sla = &cfg->sla;
+
+	CHECK(cfg->workflow.require_approval == 0);
+	CHECK(cfg->workflow.auto_assign == 0);
+	CHECK(cfg->workflow.ncategories == 0);	/* the built-in map */
+	CHECK(cfg->workflow.categories == NULL);
+	CHECK(cfg->workflow.nhardware_words == 12);
+	if (cfg->workflow.nhardware_words == 12) {
+		CHECK_STR(cfg->workflow.hardware_words[0], "hardware");
+		CHECK_STR(cfg->workflow.hardware_words[4], "suku cadang");
+		CHECK_STR(cfg->workflow.hardware_words[11], "order");
+	}
+	CHECK(sla->clock == CLOCK_OFFICE);
+	CHECK(sla->office_day == 8 * HOUR_MS);
+	CHECK(sla->first_response == 30 * MIN_MS);
+	CHECK(sla->resolution[0] == 40 * HOUR_MS);	/* low: 5d of 8 h */
+	CHECK(sla->resolution[1] == 40 * HOUR_MS);	/* normal */
+	CHECK(sla->resolution[2] == 8 * HOUR_MS);	/* high: 1d */
+	CHECK(sla->resolution[3] == 2 * HOUR_MS);	/* emergency */
+	CHECK(sla->pending_max == 56 * HOUR_MS);	/* 7d */
+	CHECK(sla->leadership == 40 * HOUR_MS);		/* 5d */
+	CHECK(sla->at_risk == 75);
+	CHECK(sla->check_interval == 60);
+	CHECK(is_sop_week(&sla->cal));
+	CHECK(sla->cal.holidays == NULL && sla->cal.nholidays == 0);
+}
+
+static void
+test_workflow_values(void)
+{
+	struct hd_config *cfg;
+
+	/* Nothing set, and the shipped example, which spells out the defaults. */
+	cfg = load_good("wf-none.conf", "database = \"x.db\";\n");
+	if (cfg != NULL)
+		check_workflow_defaults(cfg);
+	config_free(cfg);
+	cfg = NULL;
+	{
+		char *err = NULL;
+
+		CHECK(config_load(EXAMPLE, &cfg, &err) == 0);
+		free(err);
+	}
+	if (cfg != NULL)
+		check_workflow_defaults(cfg);
+	config_free(cfg);
+
+	/* Both groups in full, on the office clock with a 7 h day. */
+	cfg = load_good("wf-full.conf",
+		"database = \"x.db\";\n"
+		"workflow = {\n"
+		"  require_approval = true;\n"
+		"  auto_assign = true;\n"
+		"  hardware_words = [ \"sparepart\", \"suku cadang\", \"tinta habis\" ];\n"
+		"  categories = (\n"
+		"    { name = \"printer\"; keywords = [ \"printer\", \"toner\", \"scanner\" ]; },\n"
+		"    { name = \"jaringan_2-x\"; keywords = [ \"wifi\" ]; },\n"
+		"    { name = \"aplikasi\"; keywords = [ \"simpeg\", \"e-kinerja\" ]; }\n"
+		"  );\n"
+		"};\n"
+		"sla = {\n"
+		"  clock = \"office\";\n"
+		"  office_day = \"7h\";\n"
+		"  first_response = \"1h 30m\";\n"
+		"  resolution = { emergency = \"30m\"; high = \"1d\"; normal = \"1d 4h\"; low = \"3d\"; };\n"
+		"  leadership = \"4d\";\n"
+		"  pending_max = \"10d\";\n"
+		"  at_risk = 80;\n"
+		"  check_interval = 30;\n"
+		"  calendar = {\n"
+		"    monday = \"07:30-12:00, 13:00-16:00\";\n"
+		"    tuesday = \"07:30-12:00,13:00-16:00\";\n"
+		"    wednesday = \" 07:30 - 16:00 \";\n"
+		"    thursday = \"00:00-24:00\";\n"
+		"    friday = \"07:30-11:00, 13:30-16:30\";\n"
+		"    saturday = \"\";\n"
+		"    sunday = \"-\";\n"
+		"    holidays = [ \"2026-12-25\", \"2026-08-17\", \"2027-01-01\" ];\n"
+		"  };\n"
+		"};\n");
+	if (cfg != NULL) {
+		const struct cfg_workflow *w = &cfg->workflow;
+		const struct cfg_sla *sla = &cfg->sla;
+		static const int mon[] = { 450, 720, 780, 960 }, wed[] = { 450, 960 }, thu[] = { 0, 1440 },
+				 fri[] = { 450, 660, 810, 990 };
+
+		CHECK(w->require_approval == 1);
+		CHECK(w->auto_assign == 1);
+		CHECK(w->nhardware_words == 3);	/* replaces the defaults */
+		if (w->nhardware_words == 3) {
+			CHECK_STR(w->hardware_words[0], "sparepart");
+			CHECK_STR(w->hardware_words[1], "suku cadang");
+			CHECK_STR(w->hardware_words[2], "tinta habis");
+		}
+		CHECK(w->ncategories == 3);
+		if (w->ncategories == 3) {
+			CHECK_STR(w->categories[0].name, "printer");
+			CHECK(w->categories[0].nwords == 3);
+			if (w->categories[0].nwords == 3) {
+				CHECK_STR(w->categories[0].words[0], "printer");
+				CHECK_STR(w->categories[0].words[1], "toner");
+				CHECK_STR(w->categories[0].words[2], "scanner");
+			}
+			CHECK_STR(w->categories[1].name, "jaringan_2-x");
+			CHECK(w->categories[1].nwords == 1);
+			if (w->categories[1].nwords == 1)
+				CHECK_STR(w->categories[1].words[0], "wifi");
+			CHECK_STR(w->categories[2].name, "aplikasi");
+			CHECK(w->categories[2].nwords == 2);
+			if (w->categories[2].nwords == 2)
+				CHECK_STR(w->categories[2].words[1], "e-kinerja");
+		}
+		CHECK(sla->clock == CLOCK_OFFICE);
+		CHECK(sla->office_day == 7 * HOUR_MS);
+		CHECK(sla->first_response == 90 * MIN_MS);
+		CHECK(sla->resolution[3] == 30 * MIN_MS);
+		CHECK(sla->resolution[2] == 7 * HOUR_MS);	/* "1d" is office_day */
+		CHECK(sla->resolution[1] == 11 * HOUR_MS);	/* "1d 4h" */
+		CHECK(sla->resolution[0] == 21 * HOUR_MS);	/* "3d" */
+		CHECK(sla->leadership == 28 * HOUR_MS);
+		CHECK(sla->pending_max == 70 * HOUR_MS);
+		CHECK(sla->at_risk == 80);
+		CHECK(sla->check_interval == 30);
+		CHECK(spans_are(&sla->cal, 1, 2, mon));
+		CHECK(spans_are(&sla->cal, 2, 2, mon));
+		CHECK(spans_are(&sla->cal, 3, 1, wed));
+		CHECK(spans_are(&sla->cal, 4, 1, thu));
+		CHECK(spans_are(&sla->cal, 5, 2, fri));
+		CHECK(sla->cal.nspan[5] == 2 && sla->cal.day[5][1].start == 810);
+		CHECK(spans_are(&sla->cal, 6, 0, NULL));	/* "" */
+		CHECK(spans_are(&sla->cal, 0, 0, NULL));	/* "-" */
+		CHECK(sla->cal.nholidays == 3);
+		if (sla->cal.nholidays == 3 && sla->cal.holidays != NULL) {
+			/* sorted */
+			CHECK(sla->cal.holidays[0] == 20260817);
+			CHECK(sla->cal.holidays[1] == 20261225);
+			CHECK(sla->cal.holidays[2] == 20270101);
+		}
+	}
+	config_free(cfg);
+
+	/* The calendar clock: "1d" is 24 h whatever office_day says. */
+	cfg = load_good("wf-calendar.conf",
+		"database = \"x.db\";\n"
+		"sla = {\n"
+		"  clock = \"calendar\";\n"
+		"  office_day = \"7h\";\n"
+		"  first_response = \"45m\";\n"
+		"  resolution = {\n    high = \"1d 4h\";\n  };\n"
+		"  pending_max = \"7d\";\n"
+		"  leadership = \"2d\";\n"
+		"  at_risk = 1;\n"
+		"  check_interval = 3600;\n"
+		"};\n");
+	if (cfg != NULL) {
+		const struct cfg_sla *sla = &cfg->sla;
+
+		CHECK(sla->clock == CLOCK_CALENDAR);
+		CHECK(sla->office_day == 7 * HOUR_MS);
+		CHECK(sla->first_response == 45 * MIN_MS);
+		CHECK(sla->resolution[2] == 28 * HOUR_MS);
+		CHECK(sla->resolution[1] == 120 * HOUR_MS);	/* default "5d" */
+		CHECK(sla->resolution[0] == 120 * HOUR_MS);
+		CHECK(sla->resolution[3] == 2 * HOUR_MS);
+		CHECK(sla->pending_max == 168 * HOUR_MS);
+		CHECK(sla->leadership == 48 * HOUR_MS);
+		CHECK(sla->at_risk == 1);
+		CHECK(sla->check_interval == 3600);
+		CHECK(is_sop_week(&sla->cal));	/* the office week is kept */
+		CHECK(sla->cal.holidays == NULL);
+	}
+	config_free(cfg);
+
+	/* Only the clock: every default in 24 h days. */
+	cfg = load_good("wf-clock.conf", "database = \"x.db\";\nsla = { clock = \"calendar\"; };\n");
+	if (cfg != NULL) {
+		const struct cfg_sla *sla = &cfg->sla;
+
+		CHECK(sla->clock == CLOCK_CALENDAR);
+		CHECK(sla->first_response == 30 * MIN_MS);
+		CHECK(sla->resolution[0] == 120 * HOUR_MS);
+		CHECK(sla->resolution[1] == 120 * HOUR_MS);
+		CHECK(sla->resolution[2] == 24 * HOUR_MS);
+		CHECK(sla->resolution[3] == 2 * HOUR_MS);
+		CHECK(sla->pending_max == 168 * HOUR_MS);
+		CHECK(sla->leadership == 120 * HOUR_MS);
+		CHECK(sla->at_risk == 75 && sla->check_interval == 60);
+	}
+	config_free(cfg);
+
+	/* Only office_day: the default "5d", "1d" and "7d" follow it. */
+	cfg = load_good("wf-day.conf", "database = \"x.db\";\nsla = { office_day = \"7h 30m\"; };\n");
+	if (cfg != NULL) {
+		const struct cfg_sla *sla = &cfg->sla;
+
+		CHECK(sla->clock == CLOCK_OFFICE);
+		CHECK(sla->office_day == 450 * MIN_MS);
+		CHECK(sla->first_response == 30 * MIN_MS);
+		CHECK(sla->resolution[1] == 5 * 450 * MIN_MS);
+		CHECK(sla->resolution[2] == 450 * MIN_MS);
+		CHECK(sla->resolution[3] == 2 * HOUR_MS);
+		CHECK(sla->pending_max == 7 * 450 * MIN_MS);
+		CHECK(sla->leadership == 5 * 450 * MIN_MS);
+	}
+	config_free(cfg);
+
+	/* The limits: "24h" days, "366d", at_risk 100, check_interval 5; a day
+	 * of six spans; a holiday on 29 February of a leap year. */
+	cfg = load_good("wf-limits.conf",
+		"database = \"x.db\";\n"
+		"sla = {\n"
+		"  office_day = \"24h\";\n"
+		"  pending_max = \"366d\";\n"
+		"  leadership = \"1d4h\";\n"
+		"  first_response = \"1m\";\n"
+		"  at_risk = 100;\n"
+		"  check_interval = 5;\n"
+		"  calendar = {\n"
+		"    monday = \"00:00-00:01,01:00-02:00,03:00-04:00,05:00-06:00,07:00-08:00,23:59-24:00\";\n"
+		"    holidays = [ \"2028-02-29\" ];\n"
+		"  };\n"
+		"};\n"
+		"workflow = { hardware_words = [ \"stok\" ]; };\n");
+	if (cfg != NULL) {
+		const struct cfg_sla *sla = &cfg->sla;
+
+		CHECK(sla->office_day == 24 * HOUR_MS);
+		CHECK(sla->pending_max == 366 * 24 * HOUR_MS);
+		CHECK(sla->leadership == 28 * HOUR_MS);
+		CHECK(sla->first_response == MIN_MS);
+		CHECK(sla->at_risk == 100);
+		CHECK(sla->check_interval == 5);
+		CHECK(sla->cal.nspan[1] == 6 && sla->cal.day[1][5].start == 1439 && sla->cal.day[1][5].end == 1440);
+		CHECK(sla->cal.nspan[2] == 2);	/* untouched days keep the SOP's */
+		CHECK(sla->cal.nholidays == 1 && sla->cal.holidays != NULL && sla->cal.holidays[0] == 20280229);
+		CHECK(cfg->workflow.nhardware_words == 1);
+	}
+	config_free(cfg);
+}
+
+static const struct bad_case workflow_bad_cases[] = {
+	/* unknown keys */
+	{ "database = \"x.db\";\nworkflow = {\n  auto_asign = true;\n};\n", 3,
+	  "workflow.auto_asign: unknown key (expected one of: require_approval, auto_assign, categories, "
+	  "hardware_words)" },
+	{ "database = \"x.db\";\nsla = {\n  clock = \"office\";\n  first_respons = \"30m\";\n};\n", 4,
+	  "sla.first_respons: unknown key (expected one of: clock, first_response, resolution, pending_max, "
+	  "leadership, office_day, at_risk, check_interval, calendar)" },
+	{ "database = \"x.db\";\nsla = {\n  resolution = {\n    high = \"1d\";\n    urgent = \"1h\";\n  };\n};\n", 5,
+	  "sla.resolution.urgent: unknown key (expected one of: low, normal, high, emergency)" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    mon = \"08:00-12:00\";\n  };\n};\n", 4,
+	  "sla.calendar.mon: unknown key (expected one of: sunday, monday, tuesday, wednesday, thursday, "
+	  "friday, saturday, holidays)" },
+	{ "database = \"x.db\";\nworkflow = {\n  categories = (\n    { name = \"printer\"; kata = [ \"printer\" ];"
+	  " keywords = [ \"printer\" ]; }\n  );\n};\n", 4,
+	  "workflow.categories[0].kata: unknown key (expected one of: name, keywords)" },
+	/* durations */
+	{ "database = \"x.db\";\nsla = {\n  first_response = \"30\";\n};\n", 3,
+	  "sla.first_response: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"30\"" },
+	{ "database = \"x.db\";\nsla = {\n  pending_max = \"2x\";\n};\n", 3,
+	  "sla.pending_max: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"2x\"" },
+	{ "database = \"x.db\";\nsla = {\n  leadership = \"m30\";\n};\n", 3,
+	  "sla.leadership: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"m30\"" },
+	{ "database = \"x.db\";\nsla = {\n  resolution = {\n    emergency = \"0m\";\n  };\n};\n", 4,
+	  "sla.resolution.emergency: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"0m\"" },
+	{ "database = \"x.db\";\nsla = {\n  resolution = {\n    high = \"1h 2d\";\n  };\n};\n", 4,
+	  "sla.resolution.high: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"1h 2d\"" },
+	{ "database = \"x.db\";\nsla = {\n  resolution = { low = \"30m 30m\"; };\n};\n", 3,
+	  "sla.resolution.low: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"30m 30m\"" },
+	{ "database = \"x.db\";\nsla = {\n  pending_max = \"367d\";\n};\n", 3,
+	  "sla.pending_max: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"367d\"" },
+	{ "database = \"x.db\";\nsla = {\n  first_response = \"1 h\";\n};\n", 3,
+	  "sla.first_response: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"1 h\"" },
+	{ "database = \"x.db\";\nsla = {\n  first_response = \"-5m\";\n};\n", 3,
+	  "sla.first_response: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"-5m\"" },
+	{ "database = \"x.db\";\nsla = {\n  first_response = 30;\n};\n", 3,
+	  "sla.first_response: expected a non-empty string, got an integer" },
+	{ "database = \"x.db\";\nsla = {\n  resolution = {\n    low = \"\";\n  };\n};\n", 4,
+	  "sla.resolution.low: expected a non-empty string, got \"\"" },
+	{ "database = \"x.db\";\nsla = {\n  office_day = \"25h\";\n};\n", 3,
+	  "sla.office_day: expected hours of one working day, at most \"24h\"" },
+	{ "database = \"x.db\";\nsla = {\n  office_day = \"1d\";\n};\n", 3,
+	  "sla.office_day: expected hours of one working day, at most \"24h\"" },
+	/* clock, at_risk, check_interval */
+	{ "database = \"x.db\";\nsla = {\n  clock = \"wall\";\n};\n", 3,
+	  "sla.clock: expected \"office\" or \"calendar\", got \"wall\"" },
+	{ "database = \"x.db\";\nsla = {\n  clock = 1;\n};\n", 3, "sla.clock: expected a string, got an integer" },
+	{ "database = \"x.db\";\nsla = {\n  at_risk = 0;\n};\n", 3, "sla.at_risk: expected an integer from 1 to 100, got 0" },
+	{ "database = \"x.db\";\nsla = {\n  at_risk = 101;\n};\n", 3,
+	  "sla.at_risk: expected an integer from 1 to 100, got 101" },
+	{ "database = \"x.db\";\nsla = {\n  check_interval = 4;\n};\n", 3,
+	  "sla.check_interval: expected an integer from 5 to 3600, got 4" },
+	/* the office week */
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    monday = \"8-12\";\n  };\n};\n", 4,
+	  "sla.calendar.monday: expected working hours such as \"08:00-12:00, 13:00-17:00\", or \"\" for a day off,"
+	  " got \"8-12\"" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    friday = \"13:00-12:00\";\n  };\n};\n", 4,
+	  "sla.calendar.friday: expected working hours such as \"08:00-12:00, 13:00-17:00\", or \"\" for a day off,"
+	  " got \"13:00-12:00\"" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    saturday = \"08:00-12:00, 11:00-13:00\";\n  };\n};\n", 4,
+	  "sla.calendar.saturday: expected working hours such as \"08:00-12:00, 13:00-17:00\", or \"\" for a day off,"
+	  " got \"08:00-12:00, 11:00-13:00\"" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    sunday = \"08:00-12:00,\";\n  };\n};\n", 4,
+	  "sla.calendar.sunday: expected working hours such as \"08:00-12:00, 13:00-17:00\", or \"\" for a day off,"
+	  " got \"08:00-12:00,\"" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    tuesday = \"08:00-24:01\";\n  };\n};\n", 4,
+	  "sla.calendar.tuesday: expected working hours such as \"08:00-12:00, 13:00-17:00\", or \"\" for a day off,"
+	  " got \"08:00-24:01\"" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    holidays = [ \"2026-12-25\",\n      \"2026-02-30\" ];\n  };\n};\n", 5,
+	  "sla.calendar.holidays[1]: expected a date \"YYYY-MM-DD\", got \"2026-02-30\"" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    holidays = [ \"2027-02-29\" ];\n  };\n};\n", 4,
+	  "sla.calendar.holidays[0]: expected a date \"YYYY-MM-DD\", got \"2027-02-29\"" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    holidays = [ \"25-12-2026\" ];\n  };\n};\n", 4,
+	  "sla.calendar.holidays[0]: expected a date \"YYYY-MM-DD\", got \"25-12-2026\"" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    holidays = [ 20261225 ];\n  };\n};\n", 4,
+	  "sla.calendar.holidays[0]: expected a date \"YYYY-MM-DD\", got an integer" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = {\n    holidays = \"2026-12-25\";\n  };\n};\n", 4,
+	  "sla.calendar.holidays: expected an array of dates [ \"2026-12-25\", ... ], got a string" },
+	/* wrong shapes */
+	{ "database = \"x.db\";\nsla = {\n  resolution = \"5d\";\n};\n", 3,
+	  "sla.resolution: expected a group { ... }, got a string" },
+	{ "database = \"x.db\";\nsla = {\n  calendar = ( );\n};\n", 3, "sla.calendar: expected a group { ... }, got a list" },
+	{ "database = \"x.db\";\nsla = \"office\";\n", 2, "sla: expected a group { ... }, got a string" },
+	{ "database = \"x.db\";\nworkflow = ( );\n", 2, "workflow: expected a group { ... }, got a list" },
+	{ "database = \"x.db\";\nworkflow = {\n  require_approval = \"yes\";\n};\n", 3,
+	  "workflow.require_approval: expected true or false, got a string" },
+	/* keywords and categories */
+	{ "database = \"x.db\";\nworkflow = {\n  hardware_words = \"hardware\";\n};\n", 3,
+	  "workflow.hardware_words: expected an array of keywords [ \"hardware\", ... ], got a string" },
+	{ "database = \"x.db\";\nworkflow = {\n  hardware_words = [ \"stok\",\n    \"Hardware\" ];\n};\n", 4,
+	  "workflow.hardware_words[1]: expected a lower-case keyword (at most 64 bytes), got \"Hardware\"" },
+	{ "database = \"x.db\";\nworkflow = {\n  hardware_words = [ 1 ];\n};\n", 3,
+	  "workflow.hardware_words[0]: expected a lower-case keyword (at most 64 bytes), got an integer" },
+	{ "database = \"x.db\";\nworkflow = {\n  hardware_words = [ \"\" ];\n};\n", 3,
+	  "workflow.hardware_words[0]: expected a lower-case keyword (at most 64 bytes), got \"\"" },
+	{ "database = \"x.db\";\nworkflow = {\n  categories = (\n    { name = \"printer\"; }\n  );\n};\n", 4,
+	  "workflow.categories[0]: keywords is missing; expected [ \"printer\", ... ]" },
+	{ "database = \"x.db\";\nworkflow = {\n  categories = (\n    { keywords = [ \"printer\" ]; }\n  );\n};\n", 4,
+	  "workflow.categories[0]: name is missing" },
+	{ "database = \"x.db\";\nworkflow = {\n  categories = (\n    { name = \"printer\";\n"
+	  "      keywords = [ \"printer\",\n        \"Toner\" ]; }\n  );\n};\n", 6,
+	  "workflow.categories[0].keywords[1]: expected a lower-case keyword (at most 64 bytes), got \"Toner\"" },
+	{ "database = \"x.db\";\nworkflow = {\n  categories = (\n    { name = \"printer\"; keywords = [ \"printer\" ]; },\n"
+	  "    { name = \"Printer!\"; keywords = [ \"cetak\" ]; }\n  );\n};\n", 5,
+	  "workflow.categories[1].name: expected a category name of 1 to 32 characters a-z, 0-9, _ or -, got \"Printer!\"" },
+	{ "database = \"x.db\";\nworkflow = {\n  categories = (\n    { name = \"printer\"; keywords = \"printer\"; }\n  );\n};\n", 4,
+	  "workflow.categories[0].keywords: expected an array of keywords [ \"printer\", ... ], got a string" },
+	{ "database = \"x.db\";\nworkflow = {\n  categories = { name = \"printer\"; keywords = [ \"printer\" ]; };\n};\n", 3,
+	  "workflow.categories: expected a list of groups ( { name = ...; keywords = [ ... ]; }, ... ), got a group" },
+	{ "database = \"x.db\";\nworkflow = {\n  categories = ( \"printer\" );\n};\n", 3,
+	  "workflow.categories[0]: expected a group { ... }, got a string" },
+};
+
+static void
+test_workflow_bad_files(void)
+{
+	for (size_t i = 0; i < sizeof(workflow_bad_cases) / sizeof(workflow_bad_cases[0]); i++) {
+		const struct bad_case *bc = &workflow_bad_cases[i];
+		char path[128], want[512], *err;
+
+		put(path, sizeof(path), "wf-bad.conf", bc->text);
+		err = load_bad(path);
+		snprintf(want, sizeof(want), "%s:%d: %s", path, bc->line, bc->want);
+		if (!contains(err, want))
+			fprintf(stderr, "  (workflow bad case %zu)\n", i);
+		/* exactly this one problem, the whole of it, on one line */
+		CHECK(err != NULL && strcmp(err, want) == 0);
+		free(err);
+	}
+}
+
+/* Long keywords and lists; several problems at once, in file order. */
+static void
+test_workflow_limits(void)
+{
+	char path[128], want[256], *text, *err;
+	size_t cap = 8192, len;
+	struct hd_config *cfg;
+
+	text = malloc(cap);
+	CHECK(text != NULL);
+	if (text == NULL)
+		return;
+	for (int n = 200; n <= 201; n++) {
+		len = (size_t)snprintf(text, cap, "database = \"x.db\";\nworkflow = {\n  hardware_words = [");
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, cap - len, "%s \"w%d\"", i ? "," : "", i);
+		snprintf(text + len, cap - len, " ];\n};\n");
+		if (n == 200) {
+			cfg = load_good("wf-many.conf", text);
+			CHECK(cfg != NULL && cfg->workflow.nhardware_words == 200);
+			CHECK(cfg != NULL && cfg->workflow.nhardware_words == 200 &&
+			      strcmp(cfg->workflow.hardware_words[199], "w199") == 0);
+			config_free(cfg);
+		} else {
+			put(path, sizeof(path), "wf-many.conf", text);
+			err = load_bad(path);
+			snprintf(want, sizeof(want), "%s:3: workflow.hardware_words: expected at most 200 keywords, got 201", path);
+			CHECK(err != NULL && strcmp(err, want) == 0);
+			free(err);
+		}
+	}
+	/* 64 bytes is a keyword, 65 is not. */
+	for (int n = 64; n <= 65; n++) {
+		snprintf(text, cap, "database = \"x.db\";\nworkflow = {\n  hardware_words = [ \"%.*s\" ];\n};\n", n,
+			 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		if (n == 64) {
+			cfg = load_good("wf-long.conf", text);
+			CHECK(cfg != NULL && cfg->workflow.nhardware_words == 1 &&
+			      strlen(cfg->workflow.hardware_words[0]) == 64);
+			config_free(cfg);
+		} else {
+			put(path, sizeof(path), "wf-long.conf", text);
+			err = load_bad(path);
+			snprintf(want, sizeof(want), "%s:3: workflow.hardware_words[0]: expected a lower-case keyword", path);
+			CHECK(contains(err, want));
+			free(err);
+		}
+	}
+	free(text);
+
+	put(path, sizeof(path), "wf-many-errors.conf",
+	    "database = \"x.db\";\n"
+	    "workflow = {\n"
+	    "  auto_assign = 1;\n"
+	    "  categories = ( { name = \"A\"; keywords = [ \"B\" ]; } );\n"
+	    "};\n"
+	    "sla = {\n"
+	    "  clock = \"kantor\";\n"
+	    "  first_response = \"30\";\n"
+	    "  resolution = { normal = \"5 d\"; };\n"
+	    "  at_risk = 0;\n"
+	    "  calendar = {\n"
+	    "    friday = \"08:00-11:00 13:00-17:00\";\n"
+	    "    holidays = [ \"2026-13-01\" ];\n"
+	    "  };\n"
+	    "  office_day = \"1d 1h\";\n"
+	    "};\n");
+	err = load_bad(path);
+	{
+		static const char *const wants[] = {
+			":3: workflow.auto_assign: expected true or false, got an integer",
+			":4: workflow.categories[0].name: expected a category name",
+			":4: workflow.categories[0].keywords[0]: expected a lower-case keyword",
+			":7: sla.clock: expected \"office\" or \"calendar\", got \"kantor\"",
+			":8: sla.first_response: expected a duration",
+			":9: sla.resolution.normal: expected a duration",
+			":10: sla.at_risk: expected an integer from 1 to 100, got 0",
+			":12: sla.calendar.friday: expected working hours",
+			":13: sla.calendar.holidays[0]: expected a date \"YYYY-MM-DD\", got \"2026-13-01\"",
+			":15: sla.office_day: expected hours of one working day",
+		};
+
+		CHECK(err != NULL && count_lines(err) == (int)(sizeof(wants) / sizeof(wants[0])));
+		for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
+			snprintf(want, sizeof(want), "%s%s", path, wants[i]);
+			CHECK(contains(err, want));
+		}
+	}
+	free(err);
+}
+
 int
 main(void)
 {
@@ -1363,6 +1863,9 @@ main(void)
 	test_mail_bad_files();
 	test_mail_limits();
 	test_example_mail();
+	test_workflow_values();
+	test_workflow_bad_files();
+	test_workflow_limits();
 
 	for (int i = 0; i < ncreated; i++)
 		CHECK(unlink(created[i]) == 0);

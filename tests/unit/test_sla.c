@@ -281,18 +281,16 @@ test_clocks(const struct hd_config *office, const struct hd_config *cal, const s
 		{ { 2026, 11, 23, 10, 0 }, 40 * HOUR, { 2026, 11, 28, 11, 0 }, { 2026, 11, 25, 2, 0 } },
 		{ { 2026, 11, 23, 10, 0 }, 0, { 2026, 11, 23, 10, 0 }, { 2026, 11, 23, 10, 0 } },
 	};
-	char what[64];
 
 	for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++) {
 		const int *a = counted[i].from, *b = counted[i].to;
 		int64_t from = at(a[0], a[1], a[2], a[3], a[4]), to = at(b[0], b[1], b[2], b[3], b[4]);
 		int64_t got_o = sla_counted(office, from, to), got_c = sla_counted(cal, from, to);
 
-		snprintf(what, sizeof(what), "counted case %zu", i);
 		CHECK(got_o == counted[i].office);
 		CHECK(got_c == counted[i].calendar);
 		if (got_o != counted[i].office || got_c != counted[i].calendar)
-			fprintf(stderr, "  %s: office %lld min, calendar %lld min\n", what,
+			fprintf(stderr, "  counted case %zu: office %lld min, calendar %lld min\n", i,
 				(long long)(got_o / MIN), (long long)(got_c / MIN));
 	}
 	for (size_t i = 0; i < sizeof(due) / sizeof(due[0]); i++) {
@@ -742,6 +740,43 @@ test_scan_admin_assignee(const struct hd_config *cfg)
 	store_close(s);
 }
 
+/*
+ * 3c''. Every admin still gets the escalation once the store's statement
+ * cache is full, as it is in a daemon that has run a while (helpdeskd uses
+ * more than STORE_CACHE distinct statements). notify_role keeps its SELECT of
+ * the admins positioned while queue_to runs other statements; a full cache
+ * recycles its last slot for each of those.
+ */
+static void
+test_scan_full_cache(const struct hd_config *cfg)
+{
+	static char sql[STORE_CACHE][32];	/* stable addresses, as literals have */
+	const int64_t mon10 = at(2026, 11, 23, 10, 0);
+	const char *path;
+	struct store *s = open_db("scan-cache.db", &path);
+	int64_t f1, v;
+	int used = 0;
+
+	if (s == NULL)
+		return;
+	CHECK(sqlite3_exec(s->db, "INSERT INTO contacts (name, phone, role, created_at, updated_at)"
+			   " VALUES ('Admin Tiga', '+628110000003', 'admin', 0, 0)", NULL, NULL, NULL) == SQLITE_OK);
+	f1 = add_ticket(s, "HD-2611-0001", "new", "normal", mon10, 0, 0, 0);
+	for (int i = 0; i < STORE_CACHE; i++)
+		used += s->cache[i].sql != NULL;
+	for (int i = 0; used < STORE_CACHE - 1 && i < STORE_CACHE; i++, used++) {
+		snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
+		CHECK(store_int(s, &v, -1, sql[i], "") == 0 && v == i);
+	}
+	CHECK(sla_scan(s, cfg, at(2026, 11, 23, 10, 31)) == 1);
+	CHECK(escalated(s, f1, "first_response"));
+	CHECK(notices(s, f1, ADMIN_CFG, "%") == 1);
+	CHECK(notices(s, f1, ADMIN_BOTH, "%") == 1);
+	CHECK(notices(s, f1, "+628110000003", "%") == 1);
+	CHECK(notices(s, f1, NULL, "%") == 3);
+	store_close(s);
+}
+
 /* 3d. The calendar clock counts nights and weekends. */
 static void
 test_scan_calendar(const struct hd_config *office, const struct hd_config *cal)
@@ -795,6 +830,7 @@ main(void)
 		test_scan_resolution(scan);
 		test_scan_pending(scan);
 		test_scan_admin_assignee(scan);
+		test_scan_full_cache(scan);
 		test_scan_calendar(scan, cal);
 	}
 	config_free(office);
