@@ -7,6 +7,9 @@ BINDIR      ?= $(PREFIX)/bin
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/helpdeskd
 DESTDIR     ?=
 CC          ?= cc
 BUILD       ?= build
@@ -31,7 +34,8 @@ endif
 # Debian packages: to build, and to test.
 BUILD_DEBS  := gcc libc6-dev make pkg-config libgammu-dev gammu libsqlite3-dev libconfig-dev \
                nettle-dev libsystemd-dev libetpan-dev libcurl4-gnutls-dev
-TEST_DEBS   := python3 sqlite3 cppcheck dovecot-imapd python3-aiosmtpd gnutls-bin chromium
+TEST_DEBS   := python3 sqlite3 cppcheck dovecot-imapd python3-aiosmtpd gnutls-bin chromium \
+               mandoc man-db groff-base systemd
 BENCH_DEBS  := python3 sqlite3 gammu-smsd dovecot-imapd python3-aiosmtpd gnutls-bin isync
 
 PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template.c \
@@ -42,11 +46,11 @@ PARSERS_SRC := parsers/grammar.c parsers/phone.c parsers/text.c parsers/template
 COMMON_SRC  := daemon/log.c daemon/config.c daemon/config_mail.c daemon/config_diag.c daemon/store.c daemon/migrate.c \
                daemon/ticket.c daemon/util.c daemon/contacts.c daemon/notify.c \
                daemon/intake.c daemon/templates.c daemon/spool.c daemon/email.c daemon/tls.c \
-               daemon/calendar.c daemon/sla.c daemon/workflow.c daemon/config_workflow.c
+               daemon/calendar.c daemon/sla.c daemon/workflow.c daemon/config_workflow.c daemon/config_service.c daemon/health.c daemon/retention.c
 DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \
                daemon/sms.c daemon/sms_codec.c daemon/imap.c daemon/imap_batch.c daemon/smtp.c \
-               daemon/clock.c
-CTL_SRC     := daemon/helpdeskctl.c daemon/ctl_view.c daemon/ctl_work.c daemon/ctl_report.c daemon/ctl_report_emit.c daemon/ctl_report_html.c
+               daemon/clock.c daemon/live.c daemon/sdnotify.c daemon/service.c daemon/metrics.c
+CTL_SRC     := daemon/helpdeskctl.c daemon/ctl_view.c daemon/ctl_work.c daemon/ctl_report.c daemon/ctl_report_emit.c daemon/ctl_report_html.c daemon/ctl_health.c daemon/ctl_backup.c daemon/ctl_archive.c daemon/ctl_vacuum.c
 SCHEMA      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -126,21 +130,38 @@ cppcheck:
 	cppcheck --error-exitcode=1 --enable=warning,portability --inline-suppr -q \
 	  -D_GNU_SOURCE -Iparsers -Idaemon daemon parsers tests/unit
 
+# Never overwrites an existing helpdeskd.conf: it is the site's.
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/helpdeskd \
-	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
-	install -m 0644 systemd/helpdeskd.service $(DESTDIR)$(UNITDIR)/helpdeskd.service
-	install -m 0644 systemd/helpdeskd.sysusers $(DESTDIR)$(SYSUSERSDIR)/helpdeskd.conf
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/helpdeskd
 	install -m 0755 $(BUILD)/helpdeskd $(DESTDIR)$(SBINDIR)/helpdeskd
 	install -m 0755 $(BUILD)/helpdeskctl $(DESTDIR)$(BINDIR)/helpdeskctl
+	sed 's|/usr/sbin/helpdeskd|$(SBINDIR)/helpdeskd|g; s|/etc/helpdeskd/|$(SYSCONFDIR)/helpdeskd/|g' \
+	  systemd/helpdeskd.service > $(DESTDIR)$(UNITDIR)/helpdeskd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/helpdeskd.service
+	install -m 0644 systemd/helpdeskd.sysusers $(DESTDIR)$(SYSUSERSDIR)/helpdeskd.conf
+	install -m 0644 systemd/helpdeskd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/helpdeskd.conf
+	install -m 0644 man/helpdeskctl.1 $(DESTDIR)$(MANDIR)/man1/helpdeskctl.1
+	install -m 0644 man/helpdeskd.conf.5 $(DESTDIR)$(MANDIR)/man5/helpdeskd.conf.5
+	install -m 0644 man/helpdeskd.8 $(DESTDIR)$(MANDIR)/man8/helpdeskd.8
+	install -m 0644 README.md docs/grammar.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 config/helpdeskd.conf.example $(DESTDIR)$(DOCDIR)/helpdeskd.conf.example
 	install -m 0644 config/templates-en.conf $(DESTDIR)$(SYSCONFDIR)/helpdeskd/templates-en.conf
 	[ -e $(DESTDIR)$(SYSCONFDIR)/helpdeskd/helpdeskd.conf ] || \
 	  install -m 0640 config/helpdeskd.conf.example $(DESTDIR)$(SYSCONFDIR)/helpdeskd/helpdeskd.conf
 
+# Leaves helpdeskd.conf and the state in /var/lib/helpdeskd: they are the site's.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/helpdeskd $(DESTDIR)$(BINDIR)/helpdeskctl \
 	  $(DESTDIR)$(UNITDIR)/helpdeskd.service $(DESTDIR)$(SYSUSERSDIR)/helpdeskd.conf \
+	  $(DESTDIR)$(TMPFILESDIR)/helpdeskd.conf $(DESTDIR)$(MANDIR)/man1/helpdeskctl.1 \
+	  $(DESTDIR)$(MANDIR)/man5/helpdeskd.conf.5 $(DESTDIR)$(MANDIR)/man8/helpdeskd.8 \
+	  $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/grammar.md \
+	  $(DESTDIR)$(DOCDIR)/helpdeskd.conf.example \
 	  $(DESTDIR)$(SYSCONFDIR)/helpdeskd/templates-en.conf
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build var

@@ -1,5 +1,7 @@
 /* channel.c: the loop every channel thread runs: connect, fetch, record, acknowledge, send, sleep. */
 #include "channel.h"
+#include "health.h"
+#include "live.h"
 #include "log.h"
 #include "util.h"
 
@@ -86,8 +88,32 @@ take_in(struct channel *ch, struct inbound *msgs, size_t n)
 			log_warn("%s: message from %s recorded but not yet acknowledged at the source;"
 				 " it will be acknowledged again", ch->label, msgs[i].sender);
 	}
+	if (n > 0)
+		health_message(ch->store, ch->label);
 	if (queued)
 		channel_kick_all();	/* replies may be for another channel's outbox */
+}
+
+/* Take the configuration in force when a reload changed it. */
+static void
+refresh_config(struct channel *ch)
+{
+	const struct hd_config *old = ch->cfg;
+
+	if (old != NULL && live_generation() == ch->cfg_gen)
+		return;
+	ch->cfg = live_hold(&ch->cfg_gen);
+	live_drop(old);
+}
+
+/* Record the channel's state for health: st, the transport's detail when
+ * up, the error when not. */
+static void
+note_state(struct channel *ch, enum ch_state st, const char *err)
+{
+	const char *detail = st == CS_UP && ch->ops->detail ? ch->ops->detail(ch) : NULL;
+
+	health_set(ch->store, ch->label, ch->ops->name, st, detail, err);
 }
 
 void *
@@ -98,10 +124,15 @@ channel_main(void *arg)
 	char *last_err = NULL;
 	int up = 0;
 
+	ch->cfg = NULL;
+	refresh_config(ch);
+	note_state(ch, CS_STARTING, NULL);
 	while (!*ch->stopping) {
 		struct inbound *msgs;
 		size_t n;
 
+		atomic_store(&ch->alive, mono_ms());
+		refresh_config(ch);
 		if (!up) {
 			char *err = NULL;
 
@@ -112,6 +143,7 @@ channel_main(void *arg)
 						 ch->label, err ? err : "out of memory", ch->reconnect_max);
 				free(last_err);
 				last_err = err;
+				note_state(ch, CS_BACKOFF, err ? err : "cannot connect");
 				outbox_note_down(ch, err ? err : "cannot connect");
 				backoff_sleep(ch, mono_ms() + backoff * 1000);
 				backoff = backoff * 2 > ch->reconnect_max ? ch->reconnect_max : backoff * 2;
@@ -123,10 +155,12 @@ channel_main(void *arg)
 			last_err = NULL;
 			backoff = ch->reconnect_min;
 			up = 1;
+			note_state(ch, CS_UP, NULL);
 		}
 		if (ch->ops->fetch != NULL) {
 			if (ch->ops->fetch(ch, &msgs, &n) < 0) {
 				log_warn("%s: link lost while reading; reconnecting", ch->label);
+				note_state(ch, CS_BACKOFF, "link lost while reading");
 				ch->ops->close(ch);
 				up = 0;
 				continue;
@@ -137,6 +171,7 @@ channel_main(void *arg)
 		next_due = 0;
 		if (ch->ops->send != NULL && outbox_send_due(ch, &next_due) < 0) {
 			log_warn("%s: link lost while sending; reconnecting", ch->label);
+			note_state(ch, CS_BACKOFF, "link lost while sending");
 			ch->ops->close(ch);
 			up = 0;
 			continue;
@@ -147,6 +182,9 @@ channel_main(void *arg)
 	}
 	if (up)
 		ch->ops->close(ch);
+	note_state(ch, CS_STOPPED, NULL);
 	free(last_err);
+	live_drop(ch->cfg);
+	ch->cfg = NULL;
 	return NULL;
 }

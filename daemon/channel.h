@@ -7,6 +7,7 @@
 #ifndef HD_CHANNEL_H
 #define HD_CHANNEL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,11 +96,21 @@ struct channel_ops {
 	/* Sleep until input may be waiting, the deadline (mono_ms, 0 = none)
 	 * passes, or ch->stop_fd or ch->kick_fd becomes readable. */
 	void (*wait)(struct channel *ch, int64_t deadline);
+	/* What the open link is doing, for health ("IDLE", "polling every
+	 * 60 s", the modem's model), or NULL. Optional. */
+	const char *(*detail)(struct channel *ch);
 };
 
 struct channel {
 	const struct channel_ops *ops;
+	/* The configuration in force (live.h), taken anew at every turn of
+	 * the loop: templates, admins, SLA and the like follow a reload. */
 	const struct hd_config *cfg;
+	unsigned cfg_gen;
+	/* The configuration at start: the transport's connection settings
+	 * (sms, smtp, the mailbox) come from it until a restart. */
+	const struct hd_config *boot;
+	_Atomic int64_t alive;		/* mono_ms of the loop's last turn */
 	struct store *store;
 	int stop_fd;			/* readable = stop */
 	int kick_fd;			/* eventfd: readable = new outbox rows */

@@ -1,11 +1,13 @@
 /*
  * clock.c: the daemon's timekeeper, run as one more channel thread with its
  * own connection: every sla.check_interval it sends the SLA escalations
- * that have come due, and every second it looks whether another process
- * (helpdeskctl) committed outbox rows, and wakes the sending channels.
+ * that have come due, every second it looks whether another process
+ * (helpdeskctl) committed outbox rows, and wakes the sending channels, and
+ * once a day it drops the raw copies older than retention.raw_days.
  */
 #include "channel.h"
 #include "log.h"
+#include "retention.h"
 #include "sla.h"
 #include "util.h"
 
@@ -13,10 +15,12 @@
 
 /* How often to look for other processes' commits, ms. */
 #define WATCH_MS 1000
+#define DAY_MS (24 * 3600 * 1000LL)
 
 struct clock_state {
 	int64_t data_version;	/* PRAGMA data_version at the last look */
 	int64_t next_scan;	/* mono_ms of the next SLA scan */
+	int64_t next_retention;	/* mono_ms of the next retention run */
 };
 
 static int
@@ -52,6 +56,24 @@ watch(struct channel *ch, struct clock_state *cs)
 		channel_kick_all();
 }
 
+/* Drop the raw copies of messages older than retention.raw_days. */
+static void
+retain(struct channel *ch)
+{
+	struct retention_result res = { 0 };
+	int days = ch->cfg->retention.raw_days;
+
+	if (days == 0)
+		return;
+	if (retention_drop_raw(ch->store, ch->boot->spool_dir, now_ms() - days * DAY_MS, 0, &res) < 0)
+		log_err("retention: dropping raw copies older than %d days failed; trying again"
+			" tomorrow", days);
+	else if (res.rows > 0)
+		log_info("retention: dropped the raw copies of %lld messages older than %d days"
+			 " (%lld bytes in the database, %lld spool files)", (long long)res.rows, days,
+			 (long long)res.db_bytes, (long long)res.files);
+}
+
 static void
 clock_wait(struct channel *ch, int64_t deadline)
 {
@@ -67,6 +89,10 @@ clock_wait(struct channel *ch, int64_t deadline)
 		else if (sent > 0)
 			channel_kick_all();
 		cs->next_scan = now + (int64_t)ch->cfg->sla.check_interval * 1000;
+	}
+	if (now >= cs->next_retention) {
+		retain(ch);
+		cs->next_retention = now + DAY_MS;
 	}
 	watch(ch, cs);
 	channel_sleep(ch, mono_ms() + WATCH_MS, -1);

@@ -442,7 +442,7 @@ load_templates(struct loader *ld, const config_setting_t *grp)
 
 enum { T_DATABASE, T_SPOOL_DIR, T_COUNTRY_CODE, T_TICKET_PREFIX, T_LANGUAGE,
        T_LOG_LEVEL, T_SMS, T_OUTBOX, T_ADMINS, T_TEMPLATES, T_IMAP, T_SMTP, T_EMAIL,
-       T_WORKFLOW, T_SLA, T__COUNT };
+       T_WORKFLOW, T_SLA, T_HEALTH, T_RETENTION, T__COUNT };
 #define TOP(field) offsetof(struct hd_config, field)
 static const struct keyspec top_keys[T__COUNT] = {
 	[T_DATABASE] = { "database", K_STR, .offset = TOP(database) },
@@ -463,6 +463,8 @@ static const struct keyspec top_keys[T__COUNT] = {
 	[T_EMAIL] = { "email", K_GROUP, .load = cfg_load_email },
 	[T_WORKFLOW] = { "workflow", K_GROUP, .load = cfg_load_workflow },
 	[T_SLA] = { "sla", K_GROUP, .load = cfg_load_sla },
+	[T_HEALTH] = { "health", K_GROUP, .load = cfg_load_health },
+	[T_RETENTION] = { "retention", K_GROUP, .load = cfg_load_retention },
 };
 
 static void
@@ -488,6 +490,7 @@ load_root(struct loader *ld, const config_setting_t *root)
 		diag_problem(&ld->diag, NULL, "database: missing; expected a non-empty string, "
 			"e.g. database = \"/var/lib/helpdeskd/helpdeskd.db\";");
 	cfg_mail_finish(ld, root);
+	cfg_fingerprint(ld, root);
 
 	/* Templates the file does not set (or sets wrongly) come from the
 	 * language's built-in set. */
@@ -533,6 +536,7 @@ config_new(const char *path)
 	cfg->log_level = strdup("info");
 	cfg->sms.connection = strdup("at");
 	cfg->sms.model = strdup("");
+	cfg_service_defaults(cfg);
 	if (cfg_mail_defaults(cfg) != 0 || cfg_workflow_defaults(cfg) != 0 || cfg->path == NULL || cfg->spool_dir == NULL ||
 	    cfg->ticket_prefix == NULL || cfg->language == NULL || cfg->log_level == NULL ||
 	    cfg->sms.connection == NULL || cfg->sms.model == NULL) {
@@ -672,6 +676,7 @@ config_free(struct hd_config *cfg)
 	free(cfg->admins);
 	cfg_mail_free(cfg);
 	cfg_workflow_free(cfg);
+	cfg_service_free(cfg);
 	for (int i = 0; i < TM__COUNT; i++)
 		free(cfg->tmpl[i]);
 	free(cfg);

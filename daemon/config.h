@@ -151,6 +151,21 @@ struct cfg_sla {
 	struct calendar cal;	/* default the SOP's week */
 };
 
+/* When helpdeskctl health calls for attention; the metrics file. */
+struct cfg_health {
+	int64_t channel_down;	/* ms a channel may be down before it is critical; 10 min */
+	int64_t outbox_age;	/* ms the oldest pending reply may wait; 30 min */
+	char *metrics_file;	/* Prometheus text file, or NULL */
+	int metrics_interval;	/* seconds between rewrites, 5..3600; 30 */
+};
+
+struct cfg_retention {
+	int raw_days;		/* raw copies older than this are dropped; 0 = keep */
+};
+
+/* Settings a running daemon applies only at its next start. */
+#define CFG_RESTART_KEYS 5	/* database, spool_dir, sms, imap, smtp */
+
 struct hd_config {
 	char *path;		/* file it was loaded from */
 	char *database;		/* SQLite file */
@@ -169,7 +184,12 @@ struct hd_config {
 	struct cfg_email email;
 	struct cfg_workflow workflow;
 	struct cfg_sla sla;
+	struct cfg_health health;
+	struct cfg_retention retention;
 	char *tmpl[TM__COUNT];	/* the language's set, overridden key by key */
+	/* The restart-only settings as the file wrote them, canonically:
+	 * equal texts mean equal settings ("" when the file leaves one out). */
+	char *restart_fp[CFG_RESTART_KEYS];
 };
 
 /*
@@ -181,6 +201,10 @@ struct hd_config {
 int config_load(const char *path, struct hd_config **out, char **err);
 
 void config_free(struct hd_config *cfg);
+
+/* Name of the first restart-only setting ("sms", "imap", ...) that differs
+ * between a and b, or NULL when they all agree. */
+const char *config_restart_change(const struct hd_config *a, const struct hd_config *b);
 
 /* Template key name ("ack") of id, and the placeholders it may use. */
 const char *config_tmpl_name(enum tmpl_id id);

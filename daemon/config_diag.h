@@ -10,6 +10,7 @@
 
 #include <libconfig.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Problems found so far in one configuration file. Zero it, then set path
  * and dirlen. */
@@ -114,6 +115,12 @@ int cfg_text_ok(const char *s);
 /* 1 when s is a plain, header-safe email address (address_valid). */
 int cfg_email_ok(const char *s);
 
+/* Durations ("30m", "2h", "1d 4h"; config_workflow.c): whether v is one, and
+ * its length in ms, a day counting day_ms; 0 when v is not a duration. */
+#define DURATION_EXPECT	"expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\""
+int cfg_duration_ok(const char *v);
+int64_t cfg_duration_ms(const char *v, int64_t day_ms);
+
 /* The email groups (config_mail.c). */
 
 /* Set the defaults of cfg->smtp and cfg->email; -1 when out of memory. */
@@ -135,5 +142,13 @@ int cfg_workflow_defaults(struct hd_config *cfg);
 void cfg_load_workflow(struct loader *ld, const config_setting_t *grp);
 void cfg_load_sla(struct loader *ld, const config_setting_t *grp);
 void cfg_workflow_free(struct hd_config *cfg);
+
+/* The health and retention groups (config_service.c). */
+void cfg_service_defaults(struct hd_config *cfg);
+void cfg_load_health(struct loader *ld, const config_setting_t *grp);
+void cfg_load_retention(struct loader *ld, const config_setting_t *grp);
+void cfg_service_free(struct hd_config *cfg);
+/* Fill cfg->restart_fp from the file's settings under root. */
+void cfg_fingerprint(struct loader *ld, const config_setting_t *root);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_MAILBOXES 16
@@ -92,6 +93,22 @@ unreadable(struct loader *ld, const config_setting_t *s, const char *path, int e
 	diag_add(&ld->diag, ": %s", strerror(e));
 }
 
+/* Whether the file open as fd (path, named by setting s), which holds a
+ * secret, can be read by users other than its owner and group; reports it. */
+static int
+open_to_others(struct loader *ld, const config_setting_t *s, int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || (st.st_mode & S_IROTH) == 0)
+		return 0;
+	diag_problem(&ld->diag, s, "expected a file only its owner and group can read, got ");
+	diag_quoted(&ld->diag, path);
+	diag_add(&ld->diag, " with mode %04o, readable by everyone: chmod o-r it",
+		 (unsigned)(st.st_mode & 07777));
+	return 1;
+}
+
 /* Read the password in file path (setting s) into *dst: one line, its
  * trailing "\n" or "\r\n" dropped. The file's content never goes into a
  * problem text. */
@@ -104,7 +121,9 @@ read_secret(struct loader *ld, const config_setting_t *s, const char *path, char
 
 	if (fd < 0)
 		e = errno;
-	while (fd >= 0 && len < sizeof(buf)) {
+	else if (open_to_others(ld, s, fd, path))
+		e = -1;
+	while (fd >= 0 && e == 0 && len < sizeof(buf)) {
 		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
 
 		if (n < 0 && errno == EINTR)
@@ -120,8 +139,10 @@ read_secret(struct loader *ld, const config_setting_t *s, const char *path, char
 	if (len > 0 && buf[len - 1] == '\n')
 		len -= len > 1 && buf[len - 2] == '\r' ? 2 : 1;
 
-	if (e != 0) {
+	if (e > 0) {
 		unreadable(ld, s, path, e);
+	} else if (e < 0) {
+		/* reported by open_to_others */
 	} else if (len > SECRET_MAX) {
 		diag_problem(&ld->diag, s, "expected a password file of at most %d bytes, got ",
 			SECRET_MAX);
@@ -159,6 +180,16 @@ take_password(struct loader *ld, const config_setting_t *grp, const struct seen 
 		diag_problem(&ld->diag, grp, "expected password or password_file, got neither");
 	} else if (pw->at != NULL && !pw->bad && strpbrk(*password, "\r\n") != NULL) {
 		diag_problem(&ld->diag, pw->at, "expected a password without CR or LF characters");
+	} else if (pw->at != NULL && !pw->bad) {
+		/* The password is in the configuration file (or the file it
+		 * includes): that file must be as private as a password file. */
+		const char *src = config_setting_source_file(pw->at);
+		int fd = open(src ? src : ld->diag.path, O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			open_to_others(ld, pw->at, fd, src ? src : ld->diag.path);
+			close(fd);
+		}
 	} else if (pf->at != NULL && !pf->bad) {
 		read_secret(ld, pf->at, file, password);
 	}

@@ -14,7 +14,6 @@
 
 #define MINUTE_MS	60000LL
 #define HOUR_MS		(60 * MINUTE_MS)
-#define DURATION_EXPECT	"expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\""
 #define MAX_WORDS	200
 
 static const char *const hardware_defaults[] = {
@@ -61,8 +60,8 @@ parse_duration(const char *v, int64_t *days, int64_t *ms)
 	return any && (*days > 0 || *ms > 0) && *days <= 366 ? 0 : -1;
 }
 
-static int
-duration_ok(const char *v)
+int
+cfg_duration_ok(const char *v)
 {
 	int64_t d, m;
 
@@ -100,7 +99,7 @@ static const char *const clocks[] = { "office", "calendar", NULL };
 enum { L_CLOCK, L_FIRST, L_RESOLUTION, L_PENDING, L_LEADERSHIP, L_OFFICE_DAY, L_AT_RISK,
        L_INTERVAL, L_CALENDAR, L__COUNT };
 #define RAW(field) offsetof(struct sla_raw, field)
-#define DURATION(key, field) { key, K_STR, .offset = RAW(field), .ok = duration_ok, \
+#define DURATION(key, field) { key, K_STR, .offset = RAW(field), .ok = cfg_duration_ok, \
 			       .expect = DURATION_EXPECT }
 static const struct keyspec sla_keys[L__COUNT] = {
 	[L_CLOCK] = { "clock", K_ENUM, .offset = RAW(clock), .names = clocks },
@@ -131,9 +130,8 @@ static const struct keyspec calendar_keys[D__COUNT] = {
 	[D_HOLIDAYS] = { "holidays", K_CUSTOM, .load = later },
 };
 
-/* ms of text v, a duration already checked, with days of day_ms. */
-static int64_t
-duration_ms(const char *v, int64_t day_ms)
+int64_t
+cfg_duration_ms(const char *v, int64_t day_ms)
 {
 	int64_t d, m;
 
@@ -226,11 +224,11 @@ cfg_load_sla(struct loader *ld, const config_setting_t *grp)
 	}
 	/* Unset durations take the SOP's defaults, days counted on the clock. */
 	day = sla->clock == CLOCK_OFFICE ? sla->office_day : 24 * HOUR_MS;
-	sla->first_response = duration_ms(raw.first_response ? raw.first_response : "30m", day);
-	sla->pending_max = duration_ms(raw.pending_max ? raw.pending_max : "7d", day);
-	sla->leadership = duration_ms(raw.leadership ? raw.leadership : "5d", day);
+	sla->first_response = cfg_duration_ms(raw.first_response ? raw.first_response : "30m", day);
+	sla->pending_max = cfg_duration_ms(raw.pending_max ? raw.pending_max : "7d", day);
+	sla->leadership = cfg_duration_ms(raw.leadership ? raw.leadership : "5d", day);
 	for (int p = 0; p < 4; p++)
-		sla->resolution[p] = duration_ms(raw.resolution[p] ? raw.resolution[p] :
+		sla->resolution[p] = cfg_duration_ms(raw.resolution[p] ? raw.resolution[p] :
 						 resolution_defaults[p], day);
 	free(raw.first_response);
 	free(raw.pending_max);

@@ -56,4 +56,13 @@ int ctl_sla(struct ctl *c, int argc, char **argv);
 /* Recap reports (ctl_report.c): report --month|--year|--from --to [--csv|--json|--html]. */
 int ctl_report(struct ctl *c, int argc, char **argv);
 
+/* Service state (ctl_health.c): health [--json], exit status by verdict. */
+int ctl_health(struct ctl *c, int argc, char **argv);
+
+/* Backup, restore, vacuum (ctl_backup.c). restore runs with c->store NULL:
+ * it opens the database itself once the backup is checked. */
+int ctl_backup(struct ctl *c, int argc, char **argv);
+int ctl_restore(struct ctl *c, int argc, char **argv);
+int ctl_vacuum(struct ctl *c, int argc, char **argv);
+
 #endif

@@ -59,7 +59,12 @@ usage(FILE *f)
 		"Contacts and outbox:\n"
 		"  contacts import FILE.csv\n"
 		"  contacts list [--json]\n"
-		"  outbox [--all] [--json]\n");
+		"  outbox [--all] [--json]\n"
+		"Service:\n"
+		"  health [--json]                     (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)\n"
+		"  backup FILE [--force]               (database copy, then FILE.spool.tar)\n"
+		"  restore FILE [--force]              (helpdeskd stopped; --force over tickets)\n"
+		"  vacuum [--raw-days N] [--dry-run]   (drop raw copies older than N days, compact)\n");
 }
 
 const char *const ctl_statuses[] = { "new", "open", "pending", "resolved", "closed", "rejected", NULL };
@@ -288,7 +293,8 @@ static const struct {
 	{ "pending", ctl_work }, { "resume", ctl_work }, { "resolve", ctl_work },
 	{ "close", ctl_work }, { "note", ctl_work }, { "approve", ctl_work },
 	{ "mine", ctl_mine }, { "load", ctl_load }, { "available", ctl_available },
-	{ "sla", ctl_sla }, { "report", ctl_report },
+	{ "sla", ctl_sla }, { "report", ctl_report }, { "health", ctl_health },
+	{ "backup", ctl_backup }, { "restore", ctl_restore }, { "vacuum", ctl_vacuum },
 };
 
 int
@@ -325,23 +331,28 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	/* health speaks to monitoring: not knowing is UNKNOWN (3), not 1. */
+	int fail = strcmp(argv[optind], "health") == 0 ? 3 : 1;
+
 	if (config_load(path, &c.cfg, &err) < 0) {
 		fprintf(stderr, "%s", err ? err : "out of memory\n");
 		free(err);
-		return 1;
+		return fail;
 	}
 	log_set_level(LOG_PRI_WARNING);
-	if (store_open(c.cfg->database, &c.store, &err) < 0) {
+	/* restore checks the backup and takes the daemon's lock before it
+	 * touches the database: it opens (and migrates) it itself. */
+	if (verbs[v].fn != ctl_restore && store_open(c.cfg->database, &c.store, &err) < 0) {
 		fprintf(stderr, "helpdeskctl: database %s\n", err ? err : "out of memory");
 		free(err);
 		config_free(c.cfg);
-		return 1;
+		return fail;
 	}
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* restart getopt for the verb's options */
 	rc = verbs[v].fn(&c, argc, argv);
-	if (rc == EX_USAGE)
+	if (rc == EX_USAGE && fail == 1)
 		usage(stderr);
 	store_close(c.store);
 	config_free(c.cfg);

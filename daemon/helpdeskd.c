@@ -1,10 +1,15 @@
 /* helpdeskd.c: the daemon's main: configuration, database, channel threads, signals. */
 #include "channel.h"
 #include "config.h"
+#include "health.h"
+#include "live.h"
 #include "log.h"
+#include "sdnotify.h"
+#include "service.h"
 #include "smtp.h"
 #include "spool.h"
 #include "store.h"
+#include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +27,8 @@
 /* Reconnect backoff of the IMAP channels, seconds. */
 #define MAIL_RECONNECT_MIN 2
 #define MAIL_RECONNECT_MAX 300
+/* How long a stop waits for the channel threads, ms. */
+#define STOP_GRACE_MS 5000
 
 static volatile int stopping;
 
@@ -63,7 +70,7 @@ add_channel(struct running *r, const struct channel_ops *ops, const struct hd_co
 		return -1;
 	}
 	r->ch.ops = ops;
-	r->ch.cfg = cfg;
+	r->ch.boot = cfg;
 	r->ch.stop_fd = stop_fd;
 	r->ch.stopping = &stopping;
 	r->ch.label = r->label;
@@ -84,17 +91,34 @@ start_channel(struct running *r)
 	return 0;
 }
 
-static void
-stop_channel(struct running *r)
+/* Wait for the channel's thread until deadline (mono_ms) and free what it
+ * used. Returns 0, or -1 when the thread is still busy (a call into a modem
+ * or a server that does not return): it is left running and its resources
+ * alone, and the caller must end the process without freeing more. */
+static int
+stop_channel(struct running *r, int64_t deadline)
 {
-	if (r->started)
-		pthread_join(r->thread, NULL);
+	if (r->started) {
+		int64_t left = deadline - mono_ms();
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		left = left < 0 ? 0 : left;
+		ts.tv_sec += left / 1000 + (ts.tv_nsec + (left % 1000) * 1000000) / 1000000000;
+		ts.tv_nsec = (ts.tv_nsec + (left % 1000) * 1000000) % 1000000000;
+		if (pthread_timedjoin_np(r->thread, NULL, &ts) != 0) {
+			log_warn("%s: still busy after %d s (a call into the modem or a server);"
+				 " stopping without it", r->label, STOP_GRACE_MS / 1000);
+			return -1;
+		}
+	}
 	r->started = 0;
 	store_close(r->ch.store);
 	r->ch.store = NULL;
 	if (r->ch.kick_fd >= 0)
 		close(r->ch.kick_fd);
 	r->ch.kick_fd = -1;
+	return 0;
 }
 
 /* Warn once at start about every account whose TLS is not verified. */
@@ -111,6 +135,29 @@ warn_tls(const struct hd_config *cfg)
 			 cfg->smtp.tls == TLS_NONE ? "TLS is off" : "tls_verify = false", cfg->smtp.host);
 }
 
+/* Wait for signals while doing the service's periodic duties; returns the
+ * stopping signal. */
+static int
+serve(struct service *sv, const sigset_t *set, const char *path)
+{
+	for (;;) {
+		int wait = service_tick(sv), sig;
+		struct timespec ts = { wait / 1000, (long)(wait % 1000) * 1000000 };
+
+		if ((sig = sigtimedwait(set, NULL, &ts)) < 0)
+			continue;	/* the timeout, or EINTR */
+		if (sig != SIGHUP) {
+			log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			return sig;
+		}
+		log_info("SIGHUP: reloading %s", path);
+		sdn_send("RELOADING=1");
+		live_reload(path);
+		sdn_send("READY=1");
+		sv->next_beat = 0;	/* a new STATUS= at once */
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -125,8 +172,9 @@ main(int argc, char **argv)
 	struct hd_config *cfg = NULL;
 	struct store *store = NULL;
 	struct running *run = NULL;
+	struct service sv = { 0 };
 	size_t nrun = 0;
-	int check = 0, opt, wake[2] = { -1, -1 }, status = 1, sig, curl = 0;
+	int check = 0, opt, wake[2] = { -1, -1 }, status = 1, curl = 0, lock = -1, abandoned = 0;
 	char *err = NULL;
 	sigset_t set;
 
@@ -163,7 +211,9 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 0;
 	}
+	live_start(cfg);	/* live owns cfg from here on */
 	log_set_level(config_log_priority(cfg));
+	sdn_init();
 
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
@@ -176,10 +226,23 @@ main(int argc, char **argv)
 		log_err("spool directory %s: %s", cfg->spool_dir, strerror(errno));
 		goto out;
 	}
+	switch (store_lock(cfg->database, &lock)) {
+	case 0:
+		break;
+	case 1:
+		log_err("database %s: another helpdeskd is running on it", cfg->database);
+		goto out;
+	default:
+		log_err("database %s: cannot take its lock file: %s", cfg->database, strerror(errno));
+		goto out;
+	}
 	if (store_open(cfg->database, &store, &err) < 0) {
 		log_err("database: %s", err ? err : "out of memory");
 		goto out;
 	}
+	sv.store = store;
+	if (health_start(store, (int64_t)getpid()) < 0)
+		goto out;	/* logged */
 	if (pipe(wake) < 0) {
 		log_err("pipe: %s", strerror(errno));
 		goto out;
@@ -213,37 +276,50 @@ main(int argc, char **argv)
 		goto out;
 	if (add_channel(&run[nrun++], &clock_ops, cfg, wake[0], NULL, NULL, 1, 60) < 0)
 		goto out;
+	atomic_store(&run[nrun - 1].ch.alive, mono_ms());
 	for (size_t i = 0; i < nrun; i++)
 		if (start_channel(&run[i]) < 0)
 			goto out;
 
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
-			log_notice("SIGHUP: configuration reload is not supported yet; restart to apply changes");
-			continue;
-		}
-		log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		break;
-	}
+	/* Migrated, and every channel started (connecting goes on in the
+	 * channels' own time: a slow modem does not hold up the mail). */
+	sv.sentinel = &run[nrun - 1].ch;
+	sdn_send("READY=1\nSTATUS=started");
+	log_info("ready: %zu channel thread%s", nrun, nrun == 1 ? "" : "s");
+	serve(&sv, &set, path);
 	status = 0;
 out:
+	service_stop(&sv, 0);
 	stopping = 1;
 	if (wake[1] >= 0 && write(wake[1], "x", 1) < 0)
 		log_err("waking the channels: %s", strerror(errno));
+	int64_t deadline = mono_ms() + STOP_GRACE_MS;
 	for (size_t i = 0; i < nrun; i++)
-		stop_channel(&run[i]);
+		abandoned |= stop_channel(&run[i], deadline) < 0;
+	if (abandoned) {
+		/* A thread is inside a call that does not return: freeing what
+		 * it may still touch is unsafe. The database is consistent (every
+		 * change is a committed transaction); leave at once. */
+		service_stop(&sv, 1);
+		log_info("stopped");
+		_exit(status);
+	}
 	free(run);
 	if (curl)
 		smtp_global_cleanup();
+	if (store != NULL)
+		service_stop(&sv, 1);
+	service_free(&sv);
 	store_close(store);
+	if (lock >= 0)
+		close(lock);
 	if (wake[0] >= 0) {
 		close(wake[0]);
 		close(wake[1]);
 	}
 	free(err);
-	config_free(cfg);
+	sdn_close();
+	live_end();
 	if (status == 0)
 		log_info("stopped");
 	return status;

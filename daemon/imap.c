@@ -503,6 +503,20 @@ imap_wait(struct channel *ch, int64_t deadline)
 	channel_sleep(ch, deadline != 0 && deadline < next ? deadline : next, -1);
 }
 
+static const char *
+imap_detail(struct channel *ch)
+{
+	struct imap_priv *p = ch->priv;
+
+	if (p == NULL)
+		return NULL;
+	if (p->can_idle)
+		snprintf(p->detail, sizeof(p->detail), "IDLE");
+	else
+		snprintf(p->detail, sizeof(p->detail), "polling every %d s", p->mb->poll_interval);
+	return p->detail;
+}
+
 const struct channel_ops imap_ops = {
 	.name = "imap",
 	.outbox = NULL,
@@ -513,4 +527,5 @@ const struct channel_ops imap_ops = {
 	.release = imap_release,
 	.send = NULL,
 	.wait = imap_wait,
+	.detail = imap_detail,
 };

@@ -21,6 +21,7 @@ struct imap_priv {
 	int can_idle, can_move;
 	int broken;		/* the link failed during wait() */
 	int64_t last_check;	/* mono_ms */
+	char detail[48];	/* for health: "IDLE" or "polling every N s" */
 	/* The batch being taken, in UID order. */
 	struct item *items;
 	size_t nitems;

@@ -5,6 +5,7 @@
  * happen on the channel's own thread; sms_codec.c does the conversions.
  */
 #include "channel.h"
+#include "health.h"
 #include "sms_codec.h"
 #include "log.h"
 #include "util.h"
@@ -21,6 +22,8 @@
 #define BAD_SCANS 3
 /* With new-message indications, still scan this often (ms). */
 #define RESCAN_MS 60000
+/* Ask the modem for its signal strength and network this often (ms). */
+#define SIGNAL_MS 60000
 
 /* A location that failed to read, or a multipart set still incomplete. */
 struct seen {
@@ -38,6 +41,8 @@ struct sms_priv {
 	int indications;		/* the phone accepted new-message indications */
 	int trusted;			/* ... and one has arrived: poll less */
 	int64_t last_scan;		/* mono_ms */
+	int64_t last_signal;		/* mono_ms of the last signal report */
+	char detail[96];		/* for health: the modem's model and device */
 	struct seen *seen;
 	size_t nseen;
 };
@@ -150,7 +155,7 @@ configure(GSM_StateMachine *sm, const struct cfg_sms *c, char **err)
 static int
 sms_open(struct channel *ch, char **err)
 {
-	const struct cfg_sms *c = &ch->cfg->sms;
+	const struct cfg_sms *c = &ch->boot->sms;
 	struct sms_priv *p;
 	GSM_Error e;
 
@@ -179,6 +184,43 @@ sms_open(struct channel *ch, char **err)
 	log_info("sms: modem connected (%s); polling every %d ms%s", c->device ? c->device :
 		 c->gammurc, c->poll_ms, p->indications ? ", new-message indications requested" : "");
 	return 0;
+}
+
+/* Record the modem's signal strength and network for health. Either may
+ * be missing: the dummy driver and some modems report neither. */
+static void
+report_signal(struct channel *ch, struct sms_priv *p)
+{
+	GSM_SignalQuality sig;
+	GSM_NetworkInfo net;
+	int percent = -1;
+	char code[sizeof(net.NetworkCode) + 1] = "";
+
+	p->last_signal = mono_ms();
+	memset(&sig, 0, sizeof(sig));
+	memset(&net, 0, sizeof(net));
+	if (GSM_GetSignalQuality(p->sm, &sig) == ERR_NONE && sig.SignalPercent >= 0 &&
+	    sig.SignalPercent <= 100)
+		percent = sig.SignalPercent;
+	if (GSM_GetNetworkInfo(p->sm, &net) == ERR_NONE)
+		snprintf(code, sizeof(code), "%.*s", (int)sizeof(net.NetworkCode), net.NetworkCode);
+	health_modem(ch->store, ch->label, percent, code[0] != '\0' ? code : NULL);
+}
+
+static const char *
+sms_detail(struct channel *ch)
+{
+	struct sms_priv *p = ch->priv;
+	GSM_PhoneModel *m;
+
+	if (p == NULL)
+		return NULL;
+	m = GSM_GetModelInfo(p->sm);
+	if (m != NULL && (m->model == NULL || m->model[0] == '\0' || strcmp(m->model, "unknown") == 0))
+		m = NULL;
+	snprintf(p->detail, sizeof(p->detail), "%s%s%s", ch->boot->sms.device ? ch->boot->sms.device :
+		 ch->boot->sms.gammurc, m != NULL ? ", model " : "", m != NULL ? m->model : "");
+	return p->detail;
 }
 
 /* Find or add key in the seen-list; returns NULL when out of memory. */
@@ -348,10 +390,10 @@ leftover_or_waiting(struct channel *ch, const GSM_SMSMessage *first, size_t nu,
 	if ((s = seen_get(p, key)) == NULL)
 		return 1;	/* out of memory: look again next time */
 	s->live = 1;
-	if (now - s->first < (int64_t)ch->cfg->sms.multipart_timeout * 1000)
+	if (now - s->first < (int64_t)ch->boot->sms.multipart_timeout * 1000)
 		return 1;	/* wait for the missing parts */
 	log_warn("sms: multipart message from %s has %zu of %d parts after %d s: recording what"
-		 " arrived", in->sender, nu, first->UDH.AllParts, ch->cfg->sms.multipart_timeout);
+		 " arrived", in->sender, nu, first->UDH.AllParts, ch->boot->sms.multipart_timeout);
 	return 0;
 }
 
@@ -370,10 +412,12 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 	*np = 0;
 	if (p->indications)
 		GSM_ReadDevice(p->sm, FALSE);	/* runs the incoming callback */
+	if (p->last_signal == 0 || now - p->last_signal >= SIGNAL_MS)
+		report_signal(ch, p);
 	/* A phone may accept indications and never send one: until one has
 	 * arrived, poll at the configured interval. */
 	if (!p->incoming && p->last_scan != 0 &&
-	    now - p->last_scan < (p->trusted ? RESCAN_MS : ch->cfg->sms.poll_ms))
+	    now - p->last_scan < (p->trusted ? RESCAN_MS : ch->boot->sms.poll_ms))
 		return 0;
 	p->incoming = 0;
 	p->last_scan = now;
@@ -472,7 +516,7 @@ sms_send(struct channel *ch, const struct outmsg *om, char **ref, char **err)
 	*ref = *err = NULL;
 	if (multi == NULL)
 		return SEND_RETRY;
-	if (sms_encode(om->body, ch->cfg->sms.max_parts, multi, GSM_GetDebug(p->sm)) < 0) {
+	if (sms_encode(om->body, ch->boot->sms.max_parts, multi, GSM_GetDebug(p->sm)) < 0) {
 		*err = strdup("cannot encode the text as SMS");
 		free(multi);
 		return SEND_FATAL;
@@ -493,7 +537,7 @@ sms_send(struct channel *ch, const struct outmsg *om, char **ref, char **err)
 			break;
 		}
 		/* The status arrives through the callback while reading the device. */
-		deadline = mono_ms() + (int64_t)ch->cfg->sms.send_timeout * 1000;
+		deadline = mono_ms() + (int64_t)ch->boot->sms.send_timeout * 1000;
 		while (p->send_status == -1 && mono_ms() < deadline && !*ch->stopping)
 			GSM_ReadDevice(p->sm, TRUE);
 		if (p->send_status != 0) {
@@ -526,7 +570,7 @@ sms_wait(struct channel *ch, int64_t deadline)
 
 	/* Wake for the next poll of the modem, or the next outbox retry. */
 	if (p != NULL) {
-		int64_t next_scan = p->last_scan + ch->cfg->sms.poll_ms;
+		int64_t next_scan = p->last_scan + ch->boot->sms.poll_ms;
 		if (deadline == 0 || next_scan < deadline)
 			deadline = next_scan;
 	}
@@ -543,4 +587,5 @@ const struct channel_ops sms_ops = {
 	.release = sms_release,
 	.send = sms_send,
 	.wait = sms_wait,
+	.detail = sms_detail,
 };

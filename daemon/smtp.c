@@ -343,7 +343,7 @@ setup(struct smtp_priv *p, const struct cfg_smtp *c, char **err)
 static int
 smtp_open(struct channel *ch, char **err)
 {
-	const struct cfg_smtp *c = &ch->cfg->smtp;
+	const struct cfg_smtp *c = &ch->boot->smtp;
 	const char *scheme = c->tls == TLS_IMPLICIT ? "smtps" : "smtp";
 	int port = c->port > 0 ? c->port : c->tls == TLS_IMPLICIT ? 465 : c->tls == TLS_STARTTLS ? 587 : 25;
 	bool v6 = c->host != NULL && strchr(c->host, ':') != NULL;
@@ -425,7 +425,7 @@ static enum send_result
 smtp_send(struct channel *ch, const struct outmsg *m, char **ref, char **err)
 {
 	struct smtp_priv *p = ch->priv;
-	const struct cfg_smtp *c = &ch->cfg->smtp;
+	const struct cfg_smtp *c = &ch->boot->smtp;
 	struct curl_slist *rcpt = NULL;
 	struct mail_out mo;
 	enum send_result res;

@@ -3,10 +3,14 @@
 #include "log.h"
 #include "migrate.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 static const char *const pragmas =
 	"PRAGMA journal_mode = WAL;"
@@ -238,4 +242,40 @@ store_col_dup(sqlite3_stmt *st, int col)
 	const unsigned char *t = sqlite3_column_text(st, col);
 
 	return strdup(t ? (const char *)t : "");
+}
+
+int
+store_lock(const char *path, int *fd)
+{
+	size_t n = strlen(path);
+	char *lp = malloc(n + sizeof("-lock"));
+	int e;
+
+	*fd = -1;
+	if (lp == NULL)
+		return -1;
+	memcpy(lp, path, n);
+	memcpy(lp + n, "-lock", sizeof("-lock"));
+	*fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	e = errno;
+	free(lp);
+	if (*fd < 0) {
+		errno = e;
+		return -1;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	e = errno;
+	close(*fd);
+	*fd = -1;
+	errno = e;
+	return e == EWOULDBLOCK ? 1 : -1;
+}
+
+const char *
+store_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t != NULL ? (const char *)t : "";
 }

@@ -21,6 +21,12 @@ struct store {
 int store_open(const char *path, struct store **out, char **err);
 void store_close(struct store *s);
 
+/* The lock that one running helpdeskd holds on its database: an exclusive
+ * flock(2) on the file path + "-lock", kept open in *fd (close it to let go).
+ * Returns 0 when taken, 1 when another process holds it (*fd = -1), -1 on
+ * error with errno set. helpdeskctl restore takes it too. */
+int store_lock(const char *path, int *fd);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or -1 (logged). */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
@@ -43,6 +49,9 @@ int store_run(struct store *s, const char *sql, const char *fmt, ...);
 /* Run a query whose first row's first column is an integer; *v = dflt when
  * there is no row. Returns 0 or -1. */
 int store_int(struct store *s, int64_t *v, int64_t dflt, const char *sql, const char *fmt, ...);
+
+/* A text column, "" for NULL; valid until the next step or reset. */
+const char *store_text(sqlite3_stmt *st, int col);
 
 /* Copy a text column, "" for NULL. Returns NULL when out of memory. */
 char *store_col_dup(sqlite3_stmt *st, int col);

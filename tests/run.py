@@ -114,9 +114,14 @@ def integration_tests(pattern):
     import test_email
     import test_email_crash
     import test_workflow
+    import test_service
+    import test_install
+    import test_man
+    import test_backup
     tests = []
     for mod in (test_modem, test_config, sms_cases, email_cases, test_email, test_ctl,
-                test_report, test_restart, test_crash, test_email_crash, test_workflow):
+                test_report, test_restart, test_crash, test_email_crash, test_workflow,
+                test_service, test_install, test_man, test_backup):
         for name, fn in mod.tests():
             if pattern and not re.search(pattern, name):
                 continue

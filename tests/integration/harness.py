@@ -179,7 +179,10 @@ class TestEnv:
         self.extra_env = {}     # for helpdeskd and helpdeskctl: TZ, HELPDESKD_NOW
 
     def write_config(self):
+        # As private as on a server: helpdeskd refuses a configuration
+        # holding a password that others can read.
         with open(self.conf_path, "w") as f:
+            os.fchmod(f.fileno(), 0o640)
             f.write(render_config(self.cfg))
 
     def daemon(self, binary=None, log_name=None):

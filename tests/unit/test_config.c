@@ -1840,9 +1840,112 @@ test_workflow_limits(void)
 	free(err);
 }
 
+/* health and retention groups; secrets readable by others; what a reload
+ * must leave to a restart. */
+static const struct bad_case service_bad_cases[] = {
+	{ "database = \"x.db\";\nhealth = { channel_down = \"10\"; };\n", 2,
+	  "health.channel_down: expected a duration such as \"30m\", \"2h\", \"1d\" or \"1d 4h\", got \"10\"" },
+	{ "database = \"x.db\";\nhealth = { metrics_file = \"metrics.prom\"; };\n", 2,
+	  "health.metrics_file: expected an absolute path such as \"/var/lib/helpdeskd/metrics.prom\", "
+	  "got \"metrics.prom\"" },
+	{ "database = \"x.db\";\nhealth = {\n  metrics_interval = 2;\n};\n", 3,
+	  "health.metrics_interval: expected an integer from 5 to 3600, got 2" },
+	{ "database = \"x.db\";\nhealth = { outbox = \"30m\"; };\n", 2,
+	  "health.outbox: unknown key (expected one of: channel_down, outbox_age, metrics_file, "
+	  "metrics_interval)" },
+	{ "database = \"x.db\";\nretention = { raw_days = -1; };\n", 2,
+	  "retention.raw_days: expected an integer from 0 to 36500, got -1" },
+	{ "database = \"x.db\";\nretention = 30;\n", 2,
+	  "retention: expected a group { ... }, got an integer" },
+};
+
+static void
+test_service(void)
+{
+	struct hd_config *cfg, *other;
+	char path[128], pw[128], text[512], want[512], *err;
+
+	cfg = load_good("svc-default.conf", "database = \"x.db\";\n");
+	if (cfg != NULL) {
+		CHECK(cfg->health.channel_down == 600000);
+		CHECK(cfg->health.outbox_age == 1800000);
+		CHECK(cfg->health.metrics_file == NULL);
+		CHECK(cfg->health.metrics_interval == 30);
+		CHECK(cfg->retention.raw_days == 0);
+	}
+	other = load_good("svc-set.conf", "database = \"x.db\";\n"
+			  "health = { channel_down = \"1h 30m\"; outbox_age = \"1d\";\n"
+			  "  metrics_file = \"/run/hd.prom\"; metrics_interval = 5; };\n"
+			  "retention = { raw_days = 365; };\n"
+			  "templates = { ack = \"Tiket {ticket}\"; };\n");
+	if (other != NULL) {
+		CHECK(other->health.channel_down == 90 * 60000);
+		CHECK(other->health.outbox_age == 24 * 3600000LL);
+		CHECK_STR(other->health.metrics_file, "/run/hd.prom");
+		CHECK(other->health.metrics_interval == 5);
+		CHECK(other->retention.raw_days == 365);
+	}
+	/* Templates, health and retention are not restart-only. */
+	CHECK(cfg != NULL && other != NULL && config_restart_change(cfg, other) == NULL);
+	config_free(other);
+	other = load_good("svc-db.conf", "database = \"y.db\";\n");
+	CHECK(cfg != NULL && other != NULL && strcmp(config_restart_change(cfg, other), "database") == 0);
+	config_free(other);
+	other = load_good("svc-sms.conf", "database = \"x.db\";\nsms = { device = \"/dev/ttyUSB1\"; };\n");
+	CHECK(cfg != NULL && other != NULL && strcmp(config_restart_change(cfg, other), "sms") == 0);
+	config_free(other);
+	/* Same settings written differently: no change. */
+	other = load_good("svc-same.conf", "# comment\ndatabase =\n  \"x.db\" ;\n");
+	CHECK(cfg != NULL && other != NULL && config_restart_change(cfg, other) == NULL);
+	config_free(other);
+	config_free(cfg);
+
+	for (size_t i = 0; i < sizeof(service_bad_cases) / sizeof(service_bad_cases[0]); i++) {
+		const struct bad_case *bc = &service_bad_cases[i];
+
+		put(path, sizeof(path), "svc-bad.conf", bc->text);
+		err = load_bad(path);
+		snprintf(want, sizeof(want), "%s:%d: %s", path, bc->line, bc->want);
+		if (!contains(err, want))
+			fprintf(stderr, "  (service bad case %zu)\n", i);
+		CHECK(err != NULL && strcmp(err, want) == 0);
+		free(err);
+	}
+
+	/* A password file readable by everyone is refused, its content unread. */
+	put(pw, sizeof(pw), "open.pass", "hunter2\n");
+	CHECK(chmod(pw, 0644) == 0);
+	snprintf(want, sizeof(want), "imap[0].password_file: expected a file only its owner and group can"
+		 " read, got \"%s\" with mode 0644, readable by everyone: chmod o-r it", pw);
+	check_password_file(pw, 4, want, "hunter2");
+	CHECK(chmod(pw, 0640) == 0);
+	snprintf(text, sizeof(text), "database = \"x.db\";\nimap = ( { name = \"a\"; host = \"h\";"
+		 " user = \"u\"; password_file = \"%s\"; } );\n", pw);
+	cfg = load_good("svc-pass.conf", text);
+	CHECK(cfg != NULL && cfg->nimap == 1 && strcmp(cfg->imap[0].password, "hunter2") == 0);
+	config_free(cfg);
+
+	/* So is a configuration file holding a password, at its line. */
+	put(path, sizeof(path), "svc-inline.conf", "database = \"x.db\";\nsmtp = {\n  host = \"h\";"
+	    " from = \"hd@example.go.id\"; user = \"u\";\n  password = \"hunter2\";\n};\n");
+	CHECK(chmod(path, 0604) == 0);
+	err = load_bad(path);
+	snprintf(want, sizeof(want), "%s:4: smtp.password: expected a file only its owner and group can"
+		 " read, got \"%s\" with mode 0604, readable by everyone: chmod o-r it", path, path);
+	CHECK(err != NULL && strcmp(err, want) == 0);
+	if (err != NULL && strcmp(err, want) != 0)
+		fprintf(stderr, "  got: %s\n  want: %s\n", err, want);
+	free(err);
+	CHECK(chmod(path, 0600) == 0);
+	cfg = load_good("svc-inline.conf", "database = \"x.db\";\nsmtp = {\n  host = \"h\";"
+			" from = \"hd@example.go.id\"; user = \"u\";\n  password = \"hunter2\";\n};\n");
+	config_free(cfg);
+}
+
 int
 main(void)
 {
+	umask(027);	/* files the tests write are as private as real ones */
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/hd-test-config-XXXXXX");
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
@@ -1866,6 +1969,7 @@ main(void)
 	test_workflow_values();
 	test_workflow_bad_files();
 	test_workflow_limits();
+	test_service();
 
 	for (int i = 0; i < ncreated; i++)
 		CHECK(unlink(created[i]) == 0);
