@@ -389,6 +389,23 @@ def test_vacuum():
                      ["--bogus"], ["extra"], ["--raw-days"]):
             run(check, env, ["vacuum"] + args, 2, "vacuum " + " ".join(args))
         finish_daemon(d, check)
+
+        # The daemon's own daily run: with retention.raw_days the recent
+        # messages, made 3 days old, lose their raw copies at its start.
+        con = sqlite3.connect(env.db_path, timeout=10)
+        with con:
+            con.execute("UPDATE messages SET received_at = received_at - 3 * 86400000")
+        con.close()
+        env.cfg["retention"] = {"raw_days": 2}
+        env.write_config()
+        d = env.daemon().start()
+        check(wait_for(lambda: "retention: dropped the raw copies of 4 messages older than 2 days"
+                       in d.log(), 15), "daemon retention: %s" % d.log_tail(5))
+        check.eq(scalar(env.db_path, "SELECT count(*) FROM messages WHERE raw IS NOT NULL OR"
+                        " raw_path IS NOT NULL"), 0, "raw copies left after the daemon's run")
+        check.eq(scalar(env.db_path, "SELECT count(*) FROM messages WHERE text IS NULL"), 0,
+                 "texts kept")
+        finish_daemon(d, check)
     finally:
         if d is not None:
             d.kill()

@@ -41,6 +41,7 @@ import os
 import socket
 import sqlite3
 import threading
+import re
 import time
 
 import harness
@@ -286,6 +287,9 @@ def test_idle_latency():
             check.note("delivery -> reply at the sink: %s s" % ", ".join("%.2f" % x for x in lat))
             check(max(lat) <= 3.0, "IDLE latency over 3 s: %s" % ["%.2f" % x for x in lat])
         finish_daemon(d, check)
+        # SIGTERM ends the IMAP session with LOGOUT, not a dropped link.
+        check(wait_for(lambda: re.search(r"imap\(helpdesk\).*: Logged out", env.dovecot.log()), 5),
+              "no LOGOUT at SIGTERM in Dovecot's log:\n" + env.dovecot.log()[-600:])
     return check
 
 
