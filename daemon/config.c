@@ -284,7 +284,7 @@ log_level_ok(const char *v)
 
 enum { S_ENABLED, S_GAMMURC, S_GAMMURC_SECTION, S_DEVICE, S_CONNECTION, S_MODEL,
        S_POLL, S_MULTIPART_TIMEOUT, S_SEND_TIMEOUT, S_MAX_PARTS, S_RECONNECT_MIN,
-       S_RECONNECT_MAX, S__COUNT };
+       S_RECONNECT_MAX, S_DEADLINE, S__COUNT };
 #define SMS(field) offsetof(struct cfg_sms, field)
 static const struct keyspec sms_keys[S__COUNT] = {
 	[S_ENABLED] = { "enabled", K_BOOL, .offset = SMS(enabled) },
@@ -299,6 +299,7 @@ static const struct keyspec sms_keys[S__COUNT] = {
 	[S_MAX_PARTS] = { "max_parts", K_INT, 1, 10, .offset = SMS(max_parts) },
 	[S_RECONNECT_MIN] = { "reconnect_min", K_INT, 1, 3600, .offset = SMS(reconnect_min) },
 	[S_RECONNECT_MAX] = { "reconnect_max", K_INT, 1, 86400, .offset = SMS(reconnect_max) },
+	[S_DEADLINE] = { "deadline", K_INT, 5, 600, .offset = SMS(deadline) },
 };
 
 static void
@@ -522,6 +523,7 @@ config_new(const char *path)
 	cfg->sms.poll_ms = 1000;
 	cfg->sms.multipart_timeout = 600;
 	cfg->sms.send_timeout = 30;
+	cfg->sms.deadline = 30;
 	cfg->sms.max_parts = 3;
 	cfg->sms.reconnect_min = 2;
 	cfg->sms.reconnect_max = 300;

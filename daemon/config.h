@@ -50,6 +50,7 @@ struct cfg_sms {
 	int poll_ms;		/* modem poll interval, 100..600000 */
 	int multipart_timeout;	/* seconds to wait for missing parts, 10..86400 */
 	int send_timeout;	/* seconds to wait for the send status, 1..600 */
+	int deadline;		/* seconds any one modem request may take, 5..600 */
 	int max_parts;		/* longest outgoing reply in SMS parts, 1..10 */
 	int reconnect_min;	/* first reconnect delay in seconds, 1..3600 */
 	int reconnect_max;	/* longest reconnect delay in seconds, 1..86400 */

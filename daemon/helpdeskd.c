@@ -4,6 +4,7 @@
 #include "health.h"
 #include "live.h"
 #include "log.h"
+#include "modem.h"
 #include "sdnotify.h"
 #include "service.h"
 #include "smtp.h"
@@ -177,6 +178,10 @@ main(int argc, char **argv)
 	int check = 0, opt, wake[2] = { -1, -1 }, status = 1, curl = 0, lock = -1, abandoned = 0;
 	char *err = NULL;
 	sigset_t set;
+
+	/* The modem process (modem_link.c starts it with its socket on fd 3). */
+	if (argc == 2 && strcmp(argv[1], "--modem-worker") == 0)
+		return modem_worker_main(3);
 
 	/* Signals are taken synchronously by this thread from the start (a
 	 * SIGTERM during start-up still ends in a clean exit); channels never see them. */

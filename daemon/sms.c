@@ -1,11 +1,14 @@
 /*
- * sms.c: the SMS channel on libGammu: connects to the modem, reads every
- * inbox message, groups multipart messages (waiting for missing parts),
- * deletes messages once recorded, and sends replies. All libGammu calls
- * happen on the channel's own thread; sms_codec.c does the conversions.
+ * sms.c: the SMS channel: reads the message a +CMTI announces at once and
+ * every inbox message at each full scan, groups multipart messages (waiting
+ * for missing parts), deletes messages once recorded and confirms that they
+ * are gone, and sends replies. The modem itself is driven by a separate
+ * process with a deadline on every request (modem.h); sms_codec.c does the
+ * conversions.
  */
 #include "channel.h"
 #include "health.h"
+#include "modem.h"
 #include "sms_codec.h"
 #include "log.h"
 #include "util.h"
@@ -34,12 +37,10 @@ struct seen {
 };
 
 struct sms_priv {
-	GSM_StateMachine *sm;
-	volatile int send_status;	/* -1 waiting, 0 sent, else the error */
-	volatile int send_ref;
-	volatile int incoming;		/* new-message indication since last scan */
+	struct modem modem;
 	int indications;		/* the phone accepted new-message indications */
 	int trusted;			/* ... and one has arrived: poll less */
+	int scan_soon;			/* announced messages were read: scan all next */
 	int64_t last_scan;		/* mono_ms */
 	int64_t last_signal;		/* mono_ms of the last signal report */
 	char detail[96];		/* for health: the modem's model and device */
@@ -63,30 +64,6 @@ link_error(GSM_Error e)
 }
 
 static void
-send_status_cb(GSM_StateMachine *sm, int status, int ref, void *data)
-{
-	struct sms_priv *p = data;
-
-	(void)sm;
-	p->send_ref = ref;
-	p->send_status = status;
-}
-
-static void
-incoming_cb(GSM_StateMachine *sm, GSM_SMSMessage *msg, void *data)
-{
-	struct sms_priv *p = data;
-
-	(void)sm;
-	(void)msg;	/* only folder/location are filled in: rescan instead */
-	p->incoming = 1;
-	if (!p->trusted)
-		log_info("sms: the modem announces new messages; full scans every %d s from now on",
-			 RESCAN_MS / 1000);
-	p->trusted = 1;
-}
-
-static void
 forget_all(struct sms_priv *p)
 {
 	for (size_t i = 0; i < p->nseen; i++)
@@ -100,56 +77,13 @@ static void
 sms_close(struct channel *ch)
 {
 	struct sms_priv *p = ch->priv;
-	GSM_Error e;
 
 	if (p == NULL)
 		return;
-	if (p->sm != NULL) {
-		if (GSM_IsConnected(p->sm) && (e = GSM_TerminateConnection(p->sm)) != ERR_NONE)
-			log_warn("sms: closing the modem: %s", GSM_ErrorString(e));
-		GSM_FreeStateMachine(p->sm);
-	}
+	modem_stop(&p->modem);
 	forget_all(p);
 	free(p);
 	ch->priv = NULL;
-}
-
-static int
-configure(GSM_StateMachine *sm, const struct cfg_sms *c, char **err)
-{
-	GSM_Config *gc = GSM_GetConfig(sm, 0);
-	INI_Section *ini = NULL;
-	GSM_Error e;
-
-	if (c->gammurc != NULL) {
-		if ((e = GSM_FindGammuRC(&ini, c->gammurc)) != ERR_NONE ||
-		    (e = GSM_ReadConfig(ini, gc, c->gammurc_section)) != ERR_NONE) {
-			if (asprintf(err, "%s section %d: %s", c->gammurc, c->gammurc_section,
-				     GSM_ErrorString(e)) < 0)
-				*err = NULL;
-			INI_Free(ini);
-			return -1;
-		}
-		INI_Free(ini);
-	} else {
-		/* No gammurc: start from libGammu's defaults, then set ours. */
-		e = GSM_ReadConfig(NULL, gc, 0);
-		if (e != ERR_USING_DEFAULTS && e != ERR_NONE) {
-			*err = strdup(GSM_ErrorString(e));
-			return -1;
-		}
-		free(gc->Device);
-		free(gc->Connection);
-		gc->Device = strdup(c->device);
-		gc->Connection = strdup(c->connection);
-		if (gc->Device == NULL || gc->Connection == NULL) {
-			*err = strdup("out of memory");
-			return -1;
-		}
-		snprintf(gc->Model, sizeof(gc->Model), "%s", c->model);
-	}
-	GSM_SetConfigNum(sm, 1);
-	return 0;
 }
 
 static int
@@ -157,32 +91,23 @@ sms_open(struct channel *ch, char **err)
 {
 	const struct cfg_sms *c = &ch->boot->sms;
 	struct sms_priv *p;
-	GSM_Error e;
 
 	*err = NULL;
-	if ((p = calloc(1, sizeof(*p))) == NULL || (p->sm = GSM_AllocStateMachine()) == NULL) {
-		free(p);
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		*err = strdup("out of memory");
 		return -1;
 	}
+	p->modem.label = ch->label;
+	if (modem_start(&p->modem, c, c->deadline * 1000, err) < 0) {
+		free(p);
+		return -1;
+	}
 	ch->priv = p;
-	if (configure(p->sm, c, err) < 0) {
-		sms_close(ch);
-		return -1;
-	}
-	if ((e = GSM_InitConnection(p->sm, 1)) != ERR_NONE) {
-		if (asprintf(err, "%s (%s): %s", c->device ? c->device : c->gammurc,
-			     c->connection ? c->connection : "gammurc", GSM_ErrorString(e)) < 0)
-			*err = NULL;
-		sms_close(ch);
-		return -1;
-	}
-	GSM_SetSendSMSStatusCallback(p->sm, send_status_cb, p);
-	GSM_SetIncomingSMSCallback(p->sm, incoming_cb, p);
-	e = GSM_SetIncomingSMS(p->sm, TRUE);
-	p->indications = e == ERR_NONE;
-	log_info("sms: modem connected (%s); polling every %d ms%s", c->device ? c->device :
-		 c->gammurc, c->poll_ms, p->indications ? ", new-message indications requested" : "");
+	p->indications = p->modem.info.indications;
+	log_info("sms: modem connected (%s%s%s%s); polling every %d ms%s", c->device ? c->device :
+		 c->gammurc, p->modem.info.model[0] ? ", " : "", p->modem.info.manufacturer,
+		 p->modem.info.model[0] ? " " : "", c->poll_ms,
+		 p->indications ? ", new-message indications requested" : "");
 	return 0;
 }
 
@@ -191,35 +116,29 @@ sms_open(struct channel *ch, char **err)
 static void
 report_signal(struct channel *ch, struct sms_priv *p)
 {
-	GSM_SignalQuality sig;
-	GSM_NetworkInfo net;
+	char network[16];
 	int percent = -1;
-	char code[sizeof(net.NetworkCode) + 1] = "";
 
 	p->last_signal = mono_ms();
-	memset(&sig, 0, sizeof(sig));
-	memset(&net, 0, sizeof(net));
-	if (GSM_GetSignalQuality(p->sm, &sig) == ERR_NONE && sig.SignalPercent >= 0 &&
-	    sig.SignalPercent <= 100)
-		percent = sig.SignalPercent;
-	if (GSM_GetNetworkInfo(p->sm, &net) == ERR_NONE)
-		snprintf(code, sizeof(code), "%.*s", (int)sizeof(net.NetworkCode), net.NetworkCode);
-	health_modem(ch->store, ch->label, percent, code[0] != '\0' ? code : NULL);
+	if (modem_signal(&p->modem, &percent, network, sizeof(network)) != ERR_NONE)
+		percent = -1;
+	if (p->modem.fd >= 0)
+		health_modem(ch->store, ch->label, percent, network[0] != '\0' ? network : NULL);
 }
 
 static const char *
 sms_detail(struct channel *ch)
 {
 	struct sms_priv *p = ch->priv;
-	GSM_PhoneModel *m;
+	const char *model;
 
 	if (p == NULL)
 		return NULL;
-	m = GSM_GetModelInfo(p->sm);
-	if (m != NULL && (m->model == NULL || m->model[0] == '\0' || strcmp(m->model, "unknown") == 0))
-		m = NULL;
+	model = p->modem.info.model;
+	if (strcmp(model, "unknown") == 0)
+		model = "";
 	snprintf(p->detail, sizeof(p->detail), "%s%s%s", ch->boot->sms.device ? ch->boot->sms.device :
-		 ch->boot->sms.gammurc, m != NULL ? ", model " : "", m != NULL ? m->model : "");
+		 ch->boot->sms.gammurc, model[0] ? ", model " : "", model);
 	return p->detail;
 }
 
@@ -298,6 +217,25 @@ bad_slot(struct sms_priv *p, int f, int l, const char *why, struct inbound **bad
 
 static int sms_ack(struct channel *ch, struct inbound *in);
 
+/* Append m's messages from the inbox to *parts. Returns 0 or -1. */
+static int
+add_parts(GSM_SMSMessage **parts, size_t *n, size_t *cap, const GSM_MultiSMSMessage *m)
+{
+	for (int k = 0; k < m->Number; k++) {
+		if (!m->SMS[k].InboxFolder)
+			continue;	/* sent items and drafts stay */
+		if (*n == *cap) {
+			GSM_SMSMessage *grown = realloc(*parts, (*cap = *cap ? 2 * *cap : 16) * sizeof(**parts));
+
+			if (grown == NULL)
+				return -1;
+			*parts = grown;
+		}
+		(*parts)[(*n)++] = m->SMS[k];
+	}
+	return 0;
+}
+
 /* Read every message in the modem into *parts (each a single part). */
 static int
 scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **bad, size_t *nbad)
@@ -314,7 +252,7 @@ scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **b
 	if (m == NULL)
 		return -1;
 	for (int i = 0; i < SCAN_MAX; i++) {
-		e = GSM_GetNextSMS(p->sm, m, i == 0);
+		e = modem_next(&p->modem, i == 0, m);
 		if (e == ERR_EMPTY)
 			break;
 		if (link_error(e)) {
@@ -338,21 +276,11 @@ scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **b
 			}
 			continue;
 		}
-		for (int k = 0; k < m->Number; k++) {
-			if (!m->SMS[k].InboxFolder)
-				continue;	/* sent items and drafts stay */
-			if (n == cap) {
-				GSM_SMSMessage *np2 = realloc(parts, (cap = cap ? 2 * cap : 16) * sizeof(*parts));
-				if (np2 == NULL) {
-					rc = -1;
-					goto out;
-				}
-				parts = np2;
-			}
-			parts[n++] = m->SMS[k];
+		if (add_parts(&parts, &n, &cap, m) < 0) {
+			rc = -1;
+			break;
 		}
 	}
-out:
 	free(m);
 	if (rc < 0) {
 		free(parts);
@@ -397,6 +325,50 @@ leftover_or_waiting(struct channel *ch, const GSM_SMSMessage *first, size_t nu,
 	return 0;
 }
 
+/*
+ * Read the messages the modem announced (+CMTI) one by one, so that the
+ * reply leaves within a second. Huawei E1xx sticks announce the location
+ * one off from the one libGammu reads: a failed read is tried at the
+ * neighbours. Whatever this misses (a multipart part, a read that fails
+ * everywhere) the full scan right after finds. Returns 0, or -1 when the
+ * link failed.
+ */
+static int
+read_announced(struct channel *ch, struct sms_priv *p, GSM_SMSMessage **parts, size_t *n)
+{
+	GSM_MultiSMSMessage *m = calloc(1, sizeof(*m));
+	size_t cap = 0;
+	int rc = 0;
+
+	if (m == NULL)
+		return -1;
+	for (int i = 0; i < p->modem.nincoming && rc == 0; i++) {
+		static const int tries[] = { 0, 1, -1 };
+		const struct mop_loc *l = &p->modem.incoming[i];
+		GSM_Error e = ERR_EMPTY;
+
+		for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]); t++) {
+			if (l->location + tries[t] < 0)
+				continue;
+			e = modem_get(&p->modem, l->folder, l->location + tries[t], m);
+			if (e == ERR_NONE || link_error(e))
+				break;
+		}
+		if (link_error(e)) {
+			log_warn("%s: reading announced message %d: %s", ch->label, l->location,
+				 GSM_ErrorString(e));
+			rc = -1;
+		} else if (e == ERR_NONE && m->Number > 0 && !sms_is_multipart(&m->SMS[0]) &&
+			   add_parts(parts, n, &cap, m) < 0) {
+			rc = -1;
+		}
+	}
+	p->modem.nincoming = 0;
+	p->modem.lost = 0;
+	free(m);
+	return rc;
+}
+
 static int
 sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 {
@@ -410,19 +382,30 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 
 	*msgsp = NULL;
 	*np = 0;
-	if (p->indications)
-		GSM_ReadDevice(p->sm, FALSE);	/* runs the incoming callback */
+	modem_poll(&p->modem);
+	if (p->modem.fd < 0)
+		return -1;	/* the modem process failed (logged) */
 	if (p->last_signal == 0 || now - p->last_signal >= SIGNAL_MS)
 		report_signal(ch, p);
-	/* A phone may accept indications and never send one: until one has
-	 * arrived, poll at the configured interval. */
-	if (!p->incoming && p->last_scan != 0 &&
-	    now - p->last_scan < (p->trusted ? RESCAN_MS : ch->boot->sms.poll_ms))
+	if (p->modem.nincoming > 0 || p->modem.lost) {
+		if (!p->trusted)
+			log_info("sms: the modem announces new messages; full scans every %d s from now on",
+				 RESCAN_MS / 1000);
+		p->trusted = 1;
+		p->scan_soon = 1;	/* the safety net, right after the answer */
+		if (read_announced(ch, p, &parts, &n) < 0)
+			goto out;
+	} else if (!p->scan_soon && p->last_scan != 0 &&
+		   now - p->last_scan < (p->trusted ? RESCAN_MS : ch->boot->sms.poll_ms)) {
+		/* A phone may accept indications and never send one: until one
+		 * has arrived, poll at the configured interval. */
 		return 0;
-	p->incoming = 0;
-	p->last_scan = now;
-	if (scan(ch, &parts, &n, &msgs, &nmsgs) < 0)
-		goto out;
+	} else {
+		p->scan_soon = 0;
+		p->last_scan = now;
+		if (scan(ch, &parts, &n, &msgs, &nmsgs) < 0)
+			goto out;
+	}
 	if (n > 0 && ((used = calloc(n, 1)) == NULL || (group = calloc(n, sizeof(*group))) == NULL ||
 		      (uniq = calloc(n, sizeof(*uniq))) == NULL))
 		goto out;
@@ -481,28 +464,49 @@ out:
 	return 0;
 }
 
+/* Delete part i of tok, and make sure it is gone: a modem may answer OK to
+ * a delete it did not do (garbage, then OK). 0, 1 when still there, or -1
+ * when the link failed. */
+static int
+delete_part(struct channel *ch, struct sms_priv *p, const struct sms_token *tok, size_t i,
+	    const char *sender)
+{
+	int f = tok->part[i].folder, l = tok->part[i].location;
+	GSM_MultiSMSMessage *m;
+	GSM_Error e = modem_delete(&p->modem, f, l);
+
+	if (e != ERR_NONE && e != ERR_EMPTY) {
+		log_warn("%s: deleting folder %d location %d from %s: %s", ch->label, f, l, sender,
+			 GSM_ErrorString(e));
+		return link_error(e) ? -1 : 1;
+	}
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return 1;
+	e = modem_get(&p->modem, f, l, m);
+	if (e == ERR_NONE && m->Number > 0 && tok->part[i].print != 0 &&
+	    sms_print(&m->SMS[0]) == tok->part[i].print) {
+		log_warn("%s: folder %d location %d from %s is still there after its delete;"
+			 " deleting it again later", ch->label, f, l, sender);
+		free(m);
+		return 1;
+	}
+	free(m);
+	return link_error(e) ? -1 : 0;
+}
+
 static int
 sms_ack(struct channel *ch, struct inbound *in)
 {
 	struct sms_priv *p = ch->priv;
 	struct sms_token *tok = in->token;
-	GSM_SMSMessage m;
 	int rc = 0;
 
-	for (size_t i = 0; i < tok->nparts; i++) {
-		GSM_Error e;
+	for (size_t i = 0; i < tok->nparts && rc >= 0; i++) {
+		int r = delete_part(ch, p, tok, i, in->sender);
 
-		memset(&m, 0, sizeof(m));
-		m.Folder = tok->part[i].folder;
-		m.Location = tok->part[i].location;
-		e = GSM_DeleteSMS(p->sm, &m);
-		if (e != ERR_NONE && e != ERR_EMPTY) {
-			log_warn("sms: deleting folder %d location %d from %s: %s", tok->part[i].folder,
-				 tok->part[i].location, in->sender, GSM_ErrorString(e));
-			rc = link_error(e) ? -1 : rc;
-		}
+		rc = r < 0 ? -1 : r > 0 ? 1 : rc;
 	}
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 static enum send_result
@@ -516,39 +520,35 @@ sms_send(struct channel *ch, const struct outmsg *om, char **ref, char **err)
 	*ref = *err = NULL;
 	if (multi == NULL)
 		return SEND_RETRY;
-	if (sms_encode(om->body, ch->boot->sms.max_parts, multi, GSM_GetDebug(p->sm)) < 0) {
+	if (sms_encode(om->body, ch->boot->sms.max_parts, multi, GSM_GetGlobalDebug()) < 0) {
 		*err = strdup("cannot encode the text as SMS");
 		free(multi);
 		return SEND_FATAL;
 	}
 	for (int i = 0; i < multi->Number && rc == SEND_OK; i++) {
 		GSM_SMSMessage *m = &multi->SMS[i];
-		int64_t deadline;
+		int status = -1, sref = 0;
 		GSM_Error e;
 
 		m->SMSC.Location = 1;	/* the SIM's message centre */
 		m->PDU = SMS_Submit;
 		EncodeUnicode(m->Number, om->recipient, strlen(om->recipient));
-		p->send_status = -1;
-		if ((e = GSM_SendSMS(p->sm, m)) != ERR_NONE) {
+		e = modem_send(&p->modem, m, ch->boot->sms.send_timeout * 1000, &status, &sref);
+		if (e != ERR_NONE) {
 			if (asprintf(err, "part %d/%d: %s", i + 1, multi->Number, GSM_ErrorString(e)) < 0)
 				*err = NULL;
 			rc = link_error(e) ? SEND_LINK : SEND_RETRY;
 			break;
 		}
-		/* The status arrives through the callback while reading the device. */
-		deadline = mono_ms() + (int64_t)ch->boot->sms.send_timeout * 1000;
-		while (p->send_status == -1 && mono_ms() < deadline && !*ch->stopping)
-			GSM_ReadDevice(p->sm, TRUE);
-		if (p->send_status != 0) {
+		if (status != 0) {
 			if (asprintf(err, "part %d/%d: %s", i + 1, multi->Number,
-				     p->send_status == -1 ? "no send status from the modem"
-							  : "the network refused it") < 0)
+				     status == -1 ? "no send status from the modem"
+						  : "the network refused it") < 0)
 				*err = NULL;
-			rc = p->send_status == -1 ? SEND_LINK : SEND_RETRY;
+			rc = status == -1 ? SEND_LINK : SEND_RETRY;
 			break;
 		}
-		sb_printf(&refs, "%s%d", i ? "," : "", p->send_ref);
+		sb_printf(&refs, "%s%d", i ? "," : "", sref);
 	}
 	free(multi);
 	if (rc == SEND_OK) {
@@ -574,7 +574,9 @@ sms_wait(struct channel *ch, int64_t deadline)
 		if (deadline == 0 || next_scan < deadline)
 			deadline = next_scan;
 	}
-	channel_sleep(ch, deadline, -1);
+	/* The modem process's socket wakes us for a +CMTI at once. */
+	channel_sleep(ch, p != NULL && !p->scan_soon ? deadline : mono_ms(),
+		      p != NULL ? p->modem.fd : -1);
 }
 
 const struct channel_ops sms_ops = {

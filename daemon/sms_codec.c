@@ -87,6 +87,33 @@ part_keys(struct inbound *in, GSM_SMSMessage **parts, size_t n)
 	return 0;
 }
 
+/* FNV-1a over len bytes at p, continuing from h. */
+static uint64_t
+fnv(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+uint64_t
+sms_print(const GSM_SMSMessage *m)
+{
+	const GSM_DateTime *t = &m->DateTime;
+	int fields[] = { t->Year, t->Month, t->Day, t->Hour, t->Minute, t->Second, t->Timezone,
+			 (int)m->UDH.Type, m->Length };
+	size_t udh = m->UDH.Length > 0 ? (size_t)m->UDH.Length : 0;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = fnv(h, m->Number, 2 * UnicodeLength(m->Number));
+	h = fnv(h, fields, sizeof(fields));
+	h = fnv(h, m->UDH.Text, udh < sizeof(m->UDH.Text) ? udh : sizeof(m->UDH.Text));
+	h = fnv(h, m->Text, m->Coding == SMS_Coding_8bit ? (size_t)m->Length : 2 * UnicodeLength(m->Text));
+	return h | 1;	/* never 0 */
+}
+
 int
 sms_decode(const struct hd_config *cfg, GSM_SMSMessage **parts, size_t n, GSM_SMSMessage **all,
        size_t nall, int incomplete, struct inbound *in)
@@ -105,6 +132,7 @@ sms_decode(const struct hd_config *cfg, GSM_SMSMessage **parts, size_t n, GSM_SM
 	for (size_t i = 0; i < nall; i++) {
 		tok->part[i].folder = all[i]->Folder;
 		tok->part[i].location = all[i]->Location;
+		tok->part[i].print = sms_print(all[i]);
 	}
 	in->token = tok;
 	if ((num = sms_number_utf8(first->Number)) == NULL)
@@ -195,6 +223,7 @@ sms_unreadable(int folder, int location, const char *why, struct inbound *in)
 	tok->nparts = 1;
 	tok->part[0].folder = folder;
 	tok->part[0].location = location;
+	tok->part[0].print = 0;
 	in->token = tok;
 	in->sender = strdup("unknown");
 	in->text = strdup("");

@@ -3,6 +3,7 @@
 #define HD_SMS_CODEC_H
 
 #include <gammu.h>
+#include <stdint.h>
 
 #include "channel.h"
 
@@ -11,8 +12,13 @@ struct sms_token {
 	size_t nparts;
 	struct {
 		int folder, location;
+		uint64_t print;		/* sms_print of the part, 0 for an unreadable slot */
 	} part[];
 };
+
+/* A fingerprint of m's sender, time stamp, UDH and text: tells whether a
+ * location still holds the same message after a delete. */
+uint64_t sms_print(const GSM_SMSMessage *m);
 
 /* The sender's number from libGammu's UCS-2 form, as malloc'ed UTF-8. */
 char *sms_number_utf8(const unsigned char *ucs);
