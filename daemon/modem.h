@@ -96,6 +96,8 @@ struct modem {
 	struct mop_loc incoming[32];
 	int nincoming;
 	int lost;		/* incoming announcements dropped: rescan */
+	int quiet;		/* connecting: the caller reports the failure */
+	int cancel_fd;		/* readable: give up the request at once (a stop) */
 };
 
 /* Start a worker for c and connect it to the modem, within deadline_ms.
@@ -122,8 +124,9 @@ void modem_poll(struct modem *m);
  * or MOP_BYE. Returns the process's exit status. */
 int modem_worker_main(int fd);
 
-/* Read or write exactly len bytes of fd before deadline (mono_ms, 0 none).
- * Return 0, or -1 (errno ETIMEDOUT at the deadline, EPIPE at end of file). */
-int modem_io(int fd, void *buf, size_t len, int writing, int64_t deadline);
+/* Read or write exactly len bytes of fd before deadline (mono_ms, 0 none),
+ * unless cancel_fd (>= 0) becomes readable first. Return 0, or -1 (errno
+ * ETIMEDOUT at the deadline, ECANCELED, EPIPE at end of file). */
+int modem_io(int fd, void *buf, size_t len, int writing, int64_t deadline, int cancel_fd);
 
 #endif

@@ -23,12 +23,13 @@
 extern char **environ;
 
 int
-modem_io(int fd, void *buf, size_t len, int writing, int64_t deadline)
+modem_io(int fd, void *buf, size_t len, int writing, int64_t deadline, int cancel_fd)
 {
 	char *p = buf;
 
 	while (len > 0) {
-		struct pollfd pfd = { .fd = fd, .events = writing ? POLLOUT : POLLIN };
+		struct pollfd pfd[2] = { { .fd = fd, .events = writing ? POLLOUT : POLLIN },
+					 { .fd = cancel_fd, .events = POLLIN } };
 		int64_t left = deadline ? deadline - mono_ms() : -1;
 		ssize_t n;
 
@@ -36,12 +37,16 @@ modem_io(int fd, void *buf, size_t len, int writing, int64_t deadline)
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (poll(&pfd, 1, deadline ? (int)(left > 600000 ? 600000 : left) : -1) < 0) {
+		if (poll(pfd, cancel_fd >= 0 ? 2 : 1, deadline ? (int)(left > 600000 ? 600000 : left) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (pfd.revents == 0)
+		if (cancel_fd >= 0 && pfd[1].revents) {
+			errno = ECANCELED;
+			return -1;
+		}
+		if (pfd[0].revents == 0)
 			continue;
 		n = writing ? write(fd, p, len) : read(fd, p, len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -87,13 +92,13 @@ keep_incoming(struct modem *m, const struct mop_loc *l)
 static int
 get_frame(struct modem *m, struct mframe *h, void *buf, size_t cap, int64_t deadline)
 {
-	if (modem_io(m->fd, h, sizeof(*h), 0, deadline) < 0)
+	if (modem_io(m->fd, h, sizeof(*h), 0, deadline, m->cancel_fd) < 0)
 		return -1;
 	if (h->len > cap) {
 		errno = EPROTO;
 		return -1;
 	}
-	return h->len ? modem_io(m->fd, buf, h->len, 0, deadline) : 0;
+	return h->len ? modem_io(m->fd, buf, h->len, 0, deadline, m->cancel_fd) : 0;
 }
 
 /*
@@ -106,21 +111,22 @@ ask(struct modem *m, enum modem_op op, const void *req, size_t len, void *rep, s
 {
 	struct mframe h = { op, (uint32_t)len };
 	int64_t deadline = mono_ms() + budget;
+	int e;
 
 	if (m->fd < 0) {
 		errno = ENOTCONN;
 		return -1;
 	}
-	if (modem_io(m->fd, &h, sizeof(h), 1, deadline) < 0 ||
-	    (len && modem_io(m->fd, (void *)req, len, 1, deadline) < 0))
+	if (modem_io(m->fd, &h, sizeof(h), 1, deadline, m->cancel_fd) < 0 ||
+	    (len && modem_io(m->fd, (void *)req, len, 1, deadline, m->cancel_fd) < 0))
 		goto fail;
 	for (;;) {
 		struct mop_loc l;
 
-		if (modem_io(m->fd, &h, sizeof(h), 0, deadline) < 0)
+		if (modem_io(m->fd, &h, sizeof(h), 0, deadline, m->cancel_fd) < 0)
 			goto fail;
 		if (h.kind == MEV_INCOMING && h.len == sizeof(l)) {
-			if (modem_io(m->fd, &l, sizeof(l), 0, deadline) < 0)
+			if (modem_io(m->fd, &l, sizeof(l), 0, deadline, m->cancel_fd) < 0)
 				goto fail;
 			keep_incoming(m, &l);
 			continue;
@@ -129,17 +135,21 @@ ask(struct modem *m, enum modem_op op, const void *req, size_t len, void *rep, s
 			errno = EPROTO;
 			goto fail;
 		}
-		if (h.len && modem_io(m->fd, rep, h.len, 0, deadline) < 0)
+		if (h.len && modem_io(m->fd, rep, h.len, 0, deadline, m->cancel_fd) < 0)
 			goto fail;
 		return (ssize_t)h.len;
 	}
 fail:
-	if (errno == ETIMEDOUT)
+	e = errno;
+	if (!m->quiet && e == ECANCELED)
+		log_info("%s: stopping: the modem request is abandoned", m->label);
+	else if (!m->quiet && e == ETIMEDOUT)
 		log_warn("%s: the modem did not answer within %d s; stopping its process", m->label,
 			 budget / 1000);
-	else
-		log_warn("%s: the modem process failed: %s", m->label, strerror(errno));
+	else if (!m->quiet)
+		log_warn("%s: the modem process failed: %s", m->label, strerror(e));
 	kill_worker(m);
+	errno = e;	/* for the caller: a timeout or a failure */
 	return -1;
 }
 
@@ -172,6 +182,7 @@ modem_start(struct modem *m, const struct cfg_sms *c, int deadline_ms, char **er
 	m->deadline_ms = deadline_ms;
 	m->nincoming = 0;
 	m->lost = 0;
+	m->quiet = 0;
 	if (n <= 0 || (size_t)n >= sizeof(exe) - 1) {
 		*err = strdup("cannot find helpdeskd's own executable (/proc/self/exe)");
 		return -1;
@@ -210,7 +221,9 @@ modem_start(struct modem *m, const struct cfg_sms *c, int deadline_ms, char **er
 		*err = strdup("out of memory");
 		return -1;
 	}
+	m->quiet = 1;
 	n = ask(m, MOP_CONNECT, req.s, req.len, &r, sizeof(r), deadline_ms);
+	m->quiet = 0;
 	sb_free(&req);
 	if (n != (ssize_t)sizeof(r) || r.err != ERR_NONE) {
 		if (asprintf(err, "%s (%s): %s", c->device ? c->device : c->gammurc,
@@ -230,7 +243,9 @@ modem_stop(struct modem *m)
 {
 	struct mrep r;
 
-	/* A short budget: hanging up is a courtesy, the kill is the guarantee. */
+	/* A short budget, even while stopping: hanging up is a courtesy, the
+	 * kill is the guarantee. */
+	m->cancel_fd = -1;
 	if (m->fd >= 0 && ask(m, MOP_BYE, NULL, 0, &r, sizeof(r), 3000) >= 0) {
 		int64_t end = mono_ms() + 2000;
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 /* While idle with indications on, read the device this often (ms). */
-#define IDLE_READ_MS 100
+#define IDLE_READ_MS 50
 #define MAX_REQUEST (sizeof(struct mop_send) + 4096)
 
 struct worker {
@@ -34,8 +34,8 @@ put_frame(int fd, uint32_t kind, const void *a, size_t alen, const void *b, size
 {
 	struct mframe h = { kind, (uint32_t)(alen + blen) };
 
-	return modem_io(fd, &h, sizeof(h), 1, 0) < 0 || (alen && modem_io(fd, (void *)a, alen, 1, 0) < 0) ||
-	       (blen && modem_io(fd, (void *)b, blen, 1, 0) < 0) ? -1 : 0;
+	return modem_io(fd, &h, sizeof(h), 1, 0, -1) < 0 || (alen && modem_io(fd, (void *)a, alen, 1, 0, -1) < 0) ||
+	       (blen && modem_io(fd, (void *)b, blen, 1, 0, -1) < 0) ? -1 : 0;
 }
 
 static void
@@ -122,7 +122,9 @@ do_connect(struct worker *w, char *req, size_t len)
 		r.indications = GSM_SetIncomingSMS(w->sm, TRUE) == ERR_NONE;
 		if (GSM_GetManufacturer(w->sm, r.manufacturer) != ERR_NONE)
 			r.manufacturer[0] = '\0';
-		snprintf(r.model, sizeof(r.model), "%s", pm && pm->model ? pm->model : "");
+		/* The modem's own name for itself (AT+CGMM), else libGammu's. */
+		if (GSM_GetModel(w->sm, r.model) != ERR_NONE || r.model[0] == '\0')
+			snprintf(r.model, sizeof(r.model), "%s", pm && pm->model ? pm->model : "");
 	}
 out:
 	put_frame(w->fd, MEV_REPLY, &r, sizeof(r), NULL, 0);
@@ -274,8 +276,8 @@ modem_worker_main(int fd)
 			GSM_ReadDevice(w.sm, FALSE);
 			continue;
 		}
-		if (modem_io(fd, &h, sizeof(h), 0, 0) < 0 || h.len > MAX_REQUEST ||
-		    (h.len > 0 && modem_io(fd, req, h.len, 0, 0) < 0))
+		if (modem_io(fd, &h, sizeof(h), 0, 0, -1) < 0 || h.len > MAX_REQUEST ||
+		    (h.len > 0 && modem_io(fd, req, h.len, 0, 0, -1) < 0))
 			break;	/* the daemon closed the socket, or garbled it */
 		if (h.kind == MOP_BYE) {
 			struct mrep r = { 0 };

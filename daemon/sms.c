@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Upper bound of GetNextSMS calls in one scan: a SIM holds 20-30 messages,
  * a phone memory a few hundred. */
@@ -25,8 +26,9 @@
 #define BAD_SCANS 3
 /* With new-message indications, still scan this often (ms). */
 #define RESCAN_MS 60000
-/* Ask the modem for its signal strength and network this often (ms). */
-#define SIGNAL_MS 60000
+/* Ask the modem for its signal strength and network this often (ms): also
+ * how soon an idle modem that vanished is noticed. */
+#define SIGNAL_MS 15000
 
 /* A location that failed to read, or a multipart set still incomplete. */
 struct seen {
@@ -41,6 +43,9 @@ struct sms_priv {
 	int indications;		/* the phone accepted new-message indications */
 	int trusted;			/* ... and one has arrived: poll less */
 	int scan_soon;			/* announced messages were read: scan all next */
+	int full;			/* the SIM reported itself full */
+	int recheck;			/* a delete not confirmed, a slot unreadable:
+					 * scan at poll_interval_ms, not RESCAN_MS */
 	int64_t last_scan;		/* mono_ms */
 	int64_t last_signal;		/* mono_ms of the last signal report */
 	char detail[96];		/* for health: the modem's model and device */
@@ -98,15 +103,16 @@ sms_open(struct channel *ch, char **err)
 		return -1;
 	}
 	p->modem.label = ch->label;
+	p->modem.cancel_fd = ch->stop_fd;
 	if (modem_start(&p->modem, c, c->deadline * 1000, err) < 0) {
 		free(p);
 		return -1;
 	}
 	ch->priv = p;
 	p->indications = p->modem.info.indications;
-	log_info("sms: modem connected (%s%s%s%s); polling every %d ms%s", c->device ? c->device :
-		 c->gammurc, p->modem.info.model[0] ? ", " : "", p->modem.info.manufacturer,
-		 p->modem.info.model[0] ? " " : "", c->poll_ms,
+	log_info("sms: modem connected (%s, %s %s); polling every %d ms%s", c->device ? c->device :
+		 c->gammurc, p->modem.info.manufacturer[0] ? p->modem.info.manufacturer : "modem",
+		 p->modem.info.model[0] ? p->modem.info.model : "of unknown model", c->poll_ms,
 		 p->indications ? ", new-message indications requested" : "");
 	return 0;
 }
@@ -206,6 +212,7 @@ bad_slot(struct sms_priv *p, int f, int l, const char *why, struct inbound **bad
 	s->live = 1;
 	log_warn("sms: message at folder %d location %d unreadable (%d of %d): %s", f, l,
 		 s->count + 1, BAD_SCANS, why);
+	p->recheck = 1;
 	if (++s->count < BAD_SCANS)
 		return 0;
 	if ((nb = realloc(*bad, (*nbad + 1) * sizeof(**bad))) == NULL)
@@ -216,6 +223,30 @@ bad_slot(struct sms_priv *p, int f, int l, const char *why, struct inbound **bad
 }
 
 static int sms_ack(struct channel *ch, struct inbound *in);
+
+/* Note a full SIM (no SMS can arrive until messages are deleted: the scan
+ * that follows records and deletes them) and its end. -1 when the link
+ * failed; a modem that cannot tell is fine. */
+static int
+check_memory(struct channel *ch, struct sms_priv *p)
+{
+	GSM_SMSMemoryStatus st;
+	GSM_Error e;
+	int full;
+
+	memset(&st, 0, sizeof(st));
+	if ((e = modem_memory(&p->modem, &st)) != ERR_NONE)
+		return link_error(e) ? -1 : 0;
+	full = st.SIMSize > 0 && st.SIMUsed >= st.SIMSize;
+	if (full && !p->full)
+		log_warn("%s: the SIM is full (%d of %d messages): no SMS can arrive until they are"
+			 " recorded and deleted", ch->label, st.SIMUsed, st.SIMSize);
+	else if (!full && p->full)
+		log_info("%s: the SIM has room again (%d of %d messages)", ch->label, st.SIMUsed,
+			 st.SIMSize);
+	p->full = full;
+	return 0;
+}
 
 /* Append m's messages from the inbox to *parts. Returns 0 or -1. */
 static int
@@ -342,8 +373,12 @@ read_announced(struct channel *ch, struct sms_priv *p, GSM_SMSMessage **parts, s
 
 	if (m == NULL)
 		return -1;
+	/* libGammu numbers Huawei E1xx locations from 1 while the stick
+	 * announces its index from 0: try one up first there. */
+	int huawei = strncasecmp(p->modem.info.manufacturer, "huawei", 6) == 0;
+
 	for (int i = 0; i < p->modem.nincoming && rc == 0; i++) {
-		static const int tries[] = { 0, 1, -1 };
+		const int tries[] = { huawei, !huawei, -1 };
 		const struct mop_loc *l = &p->modem.incoming[i];
 		GSM_Error e = ERR_EMPTY;
 
@@ -396,14 +431,15 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 		if (read_announced(ch, p, &parts, &n) < 0)
 			goto out;
 	} else if (!p->scan_soon && p->last_scan != 0 &&
-		   now - p->last_scan < (p->trusted ? RESCAN_MS : ch->boot->sms.poll_ms)) {
+		   now - p->last_scan < (p->trusted && !p->recheck ? RESCAN_MS : ch->boot->sms.poll_ms)) {
 		/* A phone may accept indications and never send one: until one
 		 * has arrived, poll at the configured interval. */
 		return 0;
 	} else {
 		p->scan_soon = 0;
+		p->recheck = 0;
 		p->last_scan = now;
-		if (scan(ch, &parts, &n, &msgs, &nmsgs) < 0)
+		if (check_memory(ch, p) < 0 || scan(ch, &parts, &n, &msgs, &nmsgs) < 0)
 			goto out;
 	}
 	if (n > 0 && ((used = calloc(n, 1)) == NULL || (group = calloc(n, sizeof(*group))) == NULL ||
@@ -487,6 +523,7 @@ delete_part(struct channel *ch, struct sms_priv *p, const struct sms_token *tok,
 	    sms_print(&m->SMS[0]) == tok->part[i].print) {
 		log_warn("%s: folder %d location %d from %s is still there after its delete;"
 			 " deleting it again later", ch->label, f, l, sender);
+		p->recheck = 1;
 		free(m);
 		return 1;
 	}
