@@ -380,8 +380,9 @@ static const struct keyspec admin_keys[A__COUNT] = {
 };
 
 static void
-load_admin(struct loader *ld, const config_setting_t *grp, struct cfg_admin *a)
+load_admin(struct loader *ld, const config_setting_t *grp, void *elem)
 {
+	struct cfg_admin *a = elem;
 	struct seen seen[A__COUNT];
 
 	cfg_load_keys(ld, grp, admin_keys, A__COUNT, a, seen);
@@ -394,30 +395,8 @@ load_admin(struct loader *ld, const config_setting_t *grp, struct cfg_admin *a)
 static void
 load_admins(struct loader *ld, const config_setting_t *list)
 {
-	struct hd_config *cfg = ld->cfg;
-	int n;
-
-	if (!config_setting_is_list(list)) {
-		diag_problem(&ld->diag, list,
-			"expected a list of groups ( { name = ...; ... }, ... ), got %s",
-			diag_type_name(list));
-		return;
-	}
-	n = config_setting_length(list);
-	if (n <= 0)
-		return;
-	cfg->admins = calloc((size_t)n, sizeof(cfg->admins[0]));
-	if (cfg->admins == NULL) {
-		diag_nomem(&ld->diag);
-		return;
-	}
-	cfg->nadmins = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-
-		if (g != NULL && cfg_is_group(ld, g))
-			load_admin(ld, g, &cfg->admins[i]);
-	}
+	ld->cfg->admins = cfg_group_list(ld, list, &ld->cfg->nadmins, sizeof(ld->cfg->admins[0]), 0,
+					 "admins", "{ name = ...; ... }", load_admin);
 }
 
 #define TMPL(id, key) [id] = { key, K_TMPL, .offset = offsetof(struct hd_config, tmpl[id]) }

@@ -209,3 +209,38 @@ cfg_str_array(struct loader *ld, const config_setting_t *s, char ***out, size_t 
 		}
 	}
 }
+
+void *
+cfg_group_list(struct loader *ld, const config_setting_t *list, size_t *n, size_t size, int max,
+	       const char *what, const char *shape,
+	       void (*load)(struct loader *ld, const config_setting_t *grp, void *elem))
+{
+	char *arr;
+	int len;
+
+	*n = 0;
+	if (!config_setting_is_list(list)) {
+		diag_problem(&ld->diag, list, "expected a list of groups ( %s, ... ), got %s", shape,
+			     diag_type_name(list));
+		return NULL;
+	}
+	len = config_setting_length(list);
+	if (max > 0 && len > max) {
+		diag_problem(&ld->diag, list, "expected at most %d %s, got %d", max, what, len);
+		return NULL;
+	}
+	if (len <= 0)
+		return NULL;
+	if ((arr = calloc((size_t)len, size)) == NULL) {
+		diag_nomem(&ld->diag);
+		return NULL;
+	}
+	*n = (size_t)len;
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+
+		if (g != NULL && cfg_is_group(ld, g))
+			load(ld, g, arr + (size_t)i * size);
+	}
+	return arr;
+}

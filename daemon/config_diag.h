@@ -109,6 +109,15 @@ void cfg_str_array(struct loader *ld, const config_setting_t *s, char ***out, si
 		   const char *what, const char *example, int (*ok)(const char *v),
 		   const char *expect);
 
+/* Read list, a list of groups, into a new zeroed array of its elements
+ * (each size bytes), returned with their count in *n, handing each group to
+ * load. shape shows the expected form ("{ name = ...; ... }"); with max > 0
+ * more than max elements ("mailboxes") are refused. NULL when there are
+ * none (or a problem was recorded). */
+void *cfg_group_list(struct loader *ld, const config_setting_t *list, size_t *n, size_t size,
+		     int max, const char *what, const char *shape,
+		     void (*load)(struct loader *ld, const config_setting_t *grp, void *elem));
+
 /* Whether s has no control characters. */
 int cfg_text_ok(const char *s);
 

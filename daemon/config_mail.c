@@ -238,8 +238,9 @@ static const struct keyspec imap_keys[I__COUNT] = {
 };
 
 static void
-load_mailbox(struct loader *ld, const config_setting_t *grp, struct cfg_imap *im)
+load_mailbox(struct loader *ld, const config_setting_t *grp, void *elem)
 {
+	struct cfg_imap *im = elem;
 	static const struct {
 		int key;
 		const char *problem;
@@ -273,32 +274,9 @@ cfg_load_imap(struct loader *ld, const config_setting_t *list)
 	struct hd_config *cfg = ld->cfg;
 	int n;
 
-	if (!config_setting_is_list(list)) {
-		diag_problem(&ld->diag, list,
-			"expected a list of groups ( { name = ...; ... }, ... ), got %s",
-			diag_type_name(list));
-		return;
-	}
-	n = config_setting_length(list);
-	if (n > MAX_MAILBOXES) {
-		diag_problem(&ld->diag, list, "expected at most %d mailboxes, got %d",
-			MAX_MAILBOXES, n);
-		return;
-	}
-	if (n <= 0)
-		return;
-	cfg->imap = calloc((size_t)n, sizeof(cfg->imap[0]));
-	if (cfg->imap == NULL) {
-		diag_nomem(&ld->diag);
-		return;
-	}
-	cfg->nimap = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-
-		if (g != NULL && cfg_is_group(ld, g))
-			load_mailbox(ld, g, &cfg->imap[i]);
-	}
+	cfg->imap = cfg_group_list(ld, list, &cfg->nimap, sizeof(cfg->imap[0]), MAX_MAILBOXES,
+				   "mailboxes", "{ name = ...; ... }", load_mailbox);
+	n = (int)cfg->nimap;
 
 	/* Names key the mailboxes' state in the database: no two alike. */
 	for (int i = 1; i < n; i++)

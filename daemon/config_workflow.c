@@ -263,8 +263,9 @@ load_hardware_words(struct loader *ld, const config_setting_t *s)
 }
 
 static void
-load_category(struct loader *ld, const config_setting_t *grp, struct cfg_category *c)
+load_category(struct loader *ld, const config_setting_t *grp, void *elem)
 {
+	struct cfg_category *c = elem;
 	static const struct keyspec keys[2] = {
 		{ "name", K_STR, .offset = offsetof(struct cfg_category, name), .ok = category_name_ok,
 		  .expect = "expected a category name of 1 to 32 characters a-z, 0-9, _ or -" },
@@ -286,26 +287,9 @@ static void
 load_categories(struct loader *ld, const config_setting_t *list)
 {
 	struct cfg_workflow *w = &ld->cfg->workflow;
-	int n;
 
-	if (!config_setting_is_list(list)) {
-		diag_problem(&ld->diag, list, "expected a list of groups ( { name = ...; keywords = "
-			"[ ... ]; }, ... ), got %s", diag_type_name(list));
-		return;
-	}
-	if ((n = config_setting_length(list)) <= 0)
-		return;
-	if ((w->categories = calloc((size_t)n, sizeof(w->categories[0]))) == NULL) {
-		diag_nomem(&ld->diag);
-		return;
-	}
-	w->ncategories = (size_t)n;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-
-		if (g != NULL && cfg_is_group(ld, g))
-			load_category(ld, g, &w->categories[i]);
-	}
+	w->categories = cfg_group_list(ld, list, &w->ncategories, sizeof(w->categories[0]), 0,
+				       "categories", "{ name = ...; keywords = [ ... ]; }", load_category);
 }
 
 static const struct keyspec workflow_keys[] = {
