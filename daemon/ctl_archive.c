@@ -13,6 +13,7 @@
  */
 #include "ctl.h"
 #include "ctl_archive.h"
+#include "spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -179,26 +180,6 @@ arc_tar_run(const char *verb, const char *const argv[])
 	return pid < 0 ? -1 : arc_tar_wait(verb, pid);
 }
 
-/* A member name that stays inside the directory it is extracted into. */
-int
-arc_tar_name_ok(const char *name)
-{
-	const char *c = name;
-
-	if (*name == '/')
-		return 0;
-	while (*c != '\0') {
-		size_t len = strcspn(c, "/");
-
-		if (len == 2 && c[0] == '.' && c[1] == '.')
-			return 0;
-		c += len;
-		if (*c == '/')
-			c++;
-	}
-	return 1;
-}
-
 /* One line of "tar -tv --numeric-owner --quoting-style=escape":
  * "-rw-r----- 0/0   1234 2026-05-01 10:00 ./raw/ab/NAME". Checks it and
  * counts it; returns 0, or -1 (reported) for a member restore refuses. */
@@ -215,7 +196,7 @@ arc_tar_member(const char *verb, const char *archive, char *line, struct tar_sum
 		p += strcspn(p, " ");
 		p += strspn(p, " ");
 	}
-	if (*p == '\0' || (type != '-' && type != 'd') || !arc_tar_name_ok(p)) {
+	if (*p == '\0' || (type != '-' && type != 'd') || !spool_inside(p)) {
 		fprintf(stderr, "helpdeskctl %s: %s: refused: member \"%s\" is not a regular file or"
 			" directory with a relative name without \"..\"\n", verb, archive, *p ? p : line);
 		return -1;

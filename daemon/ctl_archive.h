@@ -44,9 +44,6 @@ int arc_tar_wait(const char *verb, pid_t pid);
 /* tar_start and tar_wait; 0 when tar exited 0, else -1 (reported). */
 int arc_tar_run(const char *verb, const char *const argv[]);
 
-/* A member name that stays inside the directory it is extracted into. */
-int arc_tar_name_ok(const char *name);
-
 /* One line of "tar -tv --numeric-owner --quoting-style=escape":
  * "-rw-r----- 0/0   1234 2026-05-01 10:00 ./raw/ab/NAME". Checks it and
  * counts it; returns 0, or -1 (reported) for a member restore refuses. */

@@ -101,27 +101,40 @@ out:
 	return rc;
 }
 
+/* The FILE argument of backup and restore, and --force; NULL on a usage
+ * error (reported with usage when it is about the file). */
+static const char *
+file_arg(int argc, char **argv, const char *usage, int *force)
+{
+	VERB_OPTS({ "force", no_argument, NULL, 'f' });
+	int opt;
+
+	*force = 0;
+	while ((opt = getopt_long(argc, argv, "", vopts, NULL)) != -1) {
+		if (opt != 'f')
+			return NULL;
+		*force = 1;
+	}
+	if (optind != argc - 1 || *argv[optind] == '\0') {
+		fprintf(stderr, "%s\n", usage);
+		return NULL;
+	}
+	return argv[optind];
+}
+
 int
 ctl_backup(struct ctl *c, int argc, char **argv)
 {
-	VERB_OPTS({ "force", no_argument, NULL, 'f' });
 	char *tmp = NULL, *journal = NULL, *tar = NULL;
 	int64_t t0 = mono_ms(), tickets = 0, messages = 0;
-	int opt, force = 0, rc = 1, spooled;
+	int force, rc = 1, spooled;
 	struct tar_summary ts;
 	const char *file;
 	struct stat sb;
 
-	while ((opt = getopt_long(argc, argv, "", vopts, NULL)) != -1) {
-		if (opt != 'f')
-			return EX_USAGE;
-		force = 1;
-	}
-	if (optind != argc - 1 || *argv[optind] == '\0') {
-		fprintf(stderr, "helpdeskctl backup: give the file to write: backup FILE [--force]\n");
+	if ((file = file_arg(argc, argv, "helpdeskctl backup: give the file to write:"
+			     " backup FILE [--force]", &force)) == NULL)
 		return EX_USAGE;
-	}
-	file = argv[optind];
 	if ((tmp = arc_suffixed(file, ".tmp")) == NULL || (journal = arc_suffixed(tmp, "-journal")) == NULL ||
 	    (tar = arc_suffixed(file, ".spool.tar")) == NULL)
 		goto out;
@@ -274,26 +287,18 @@ restore_spool(struct ctl *c, const char *tar)
 int
 ctl_restore(struct ctl *c, int argc, char **argv)
 {
-	VERB_OPTS({ "force", no_argument, NULL, 'f' });
 	const char *file, *dbpath = c->cfg->database;
 	sqlite3 *src = NULL, *dst = NULL;
 	struct store *s = NULL;
 	struct tar_summary ts = { 0 };
 	int64_t t0 = mono_ms(), version = 0, tickets = 0, messages = 0, had = 0, now_version = 0;
-	int opt, force = 0, rc = 1, lockfd = -1, locked, with_tar = 0;
+	int force, rc = 1, lockfd = -1, locked, with_tar = 0;
 	char *tar = NULL, *err = NULL;
 	struct stat sb;
 
-	while ((opt = getopt_long(argc, argv, "", vopts, NULL)) != -1) {
-		if (opt != 'f')
-			return EX_USAGE;
-		force = 1;
-	}
-	if (optind != argc - 1 || *argv[optind] == '\0') {
-		fprintf(stderr, "helpdeskctl restore: give the backup to restore: restore FILE [--force]\n");
+	if ((file = file_arg(argc, argv, "helpdeskctl restore: give the backup to restore:"
+			     " restore FILE [--force]", &force)) == NULL)
 		return EX_USAGE;
-	}
-	file = argv[optind];
 	if (stat(file, &sb) < 0) {
 		fprintf(stderr, "helpdeskctl restore: %s: %s\n", file, strerror(errno));
 		return 1;

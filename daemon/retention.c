@@ -13,6 +13,7 @@
  * the same bytes delivered again, and only the raw copy is at stake.)
  */
 #include "retention.h"
+#include "spool.h"
 #include "log.h"
 #include "util.h"
 
@@ -185,33 +186,13 @@ mark_named(struct store *s, struct pathset *ps, int64_t before_ms, int64_t last_
 	return 0;
 }
 
-/* A path relative to the spool that stays inside it: not absolute, no "..". */
-static int
-inside_spool(const char *rel)
-{
-	const char *c = rel;
-
-	if (*rel == '\0' || *rel == '/')
-		return 0;
-	while (*c != '\0') {
-		size_t len = strcspn(c, "/");
-
-		if (len == 2 && c[0] == '.' && c[1] == '.')
-			return 0;
-		c += len;
-		if (*c == '/')
-			c++;
-	}
-	return 1;
-}
-
 static void
 remove_file(const char *spool_dir, const char *rel, int dry_run, struct retention_result *res)
 {
 	struct stat sb;
 	char *full = NULL;
 
-	if (!inside_spool(rel)) {
+	if (!spool_inside(rel)) {
 		log_warn("retention: raw_path \"%s\" is not inside the spool: left alone", rel);
 		res->file_errors++;
 		return;

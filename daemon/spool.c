@@ -98,3 +98,22 @@ out:
 	}
 	return rc;
 }
+
+int
+spool_inside(const char *rel)
+{
+	const char *c = rel;
+
+	if (*rel == '\0' || *rel == '/')
+		return 0;
+	while (*c != '\0') {
+		size_t len = strcspn(c, "/");
+
+		if (len == 2 && c[0] == '.' && c[1] == '.')
+			return 0;
+		c += len;
+		if (*c == '/')
+			c++;
+	}
+	return 1;
+}

@@ -19,4 +19,8 @@ int spool_put(const char *spool_dir, const char *kind, const void *data, size_t 
  * path is modified while working and restored. Returns 0, or -1 with errno. */
 int spool_mkdirs(char *path);
 
+/* Whether rel is a relative path that stays below the directory it is
+ * taken in: not empty, not absolute, no ".." component. */
+int spool_inside(const char *rel);
+
 #endif
