@@ -6,12 +6,15 @@
 #include "util.h"
 
 #include <poll.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define MAX_CHANNELS 32
+/* A link up this long (ms) counts as working again: its backoff resets. */
+#define STABLE_MS 60000
 
 /* Written before the threads start, read-only afterwards. */
 static struct channel *registry[MAX_CHANNELS];
@@ -116,11 +119,34 @@ note_state(struct channel *ch, enum ch_state st, const char *err)
 	health_set(ch->store, ch->label, ch->ops->name, st, detail, err);
 }
 
+/* The link failed while doing what. A link that had been up a while is
+ * reconnected at once, with the backoff starting over; one that fails again
+ * soon after each connect (a modem that answers the connect and hangs on
+ * the first listing) waits out a growing backoff first, as a failed connect
+ * does. */
+static void
+lose_link(struct channel *ch, const char *what, int64_t up_since, int64_t *backoff)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "link lost while %s", what);
+	ch->ops->close(ch);
+	note_state(ch, CS_BACKOFF, why);
+	if (mono_ms() - up_since >= STABLE_MS) {
+		log_warn("%s: %s; reconnecting", ch->label, why);
+		*backoff = ch->reconnect_min;
+		return;
+	}
+	log_warn("%s: %s; reconnecting in %lld s", ch->label, why, (long long)*backoff);
+	backoff_sleep(ch, mono_ms() + *backoff * 1000);
+	*backoff = *backoff * 2 > ch->reconnect_max ? ch->reconnect_max : *backoff * 2;
+}
+
 void *
 channel_main(void *arg)
 {
 	struct channel *ch = arg;
-	int64_t backoff = ch->reconnect_min, next_due;
+	int64_t backoff = ch->reconnect_min, next_due, up_since = 0;
 	char *last_err = NULL;
 	int up = 0;
 
@@ -153,15 +179,15 @@ channel_main(void *arg)
 				log_info("%s: reconnected", ch->label);
 			free(last_err);
 			last_err = NULL;
-			backoff = ch->reconnect_min;
 			up = 1;
+			up_since = mono_ms();
 			note_state(ch, CS_UP, NULL);
 		}
 		if (ch->ops->fetch != NULL) {
 			if (ch->ops->fetch(ch, &msgs, &n) < 0) {
-				log_warn("%s: link lost while reading; reconnecting", ch->label);
-				note_state(ch, CS_BACKOFF, "link lost while reading");
-				ch->ops->close(ch);
+				if (*ch->stopping)
+					break;
+				lose_link(ch, "reading", up_since, &backoff);
 				up = 0;
 				continue;
 			}
@@ -170,9 +196,9 @@ channel_main(void *arg)
 		}
 		next_due = 0;
 		if (ch->ops->send != NULL && outbox_send_due(ch, &next_due) < 0) {
-			log_warn("%s: link lost while sending; reconnecting", ch->label);
-			note_state(ch, CS_BACKOFF, "link lost while sending");
-			ch->ops->close(ch);
+			if (*ch->stopping)
+				break;
+			lose_link(ch, "sending", up_since, &backoff);
 			up = 0;
 			continue;
 		}

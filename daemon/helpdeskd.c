@@ -180,8 +180,8 @@ main(int argc, char **argv)
 	sigset_t set;
 
 	/* The modem process (modem_link.c starts it with its socket on fd 3). */
-	if (argc == 2 && strcmp(argv[1], "--modem-worker") == 0)
-		return modem_worker_main(3);
+	if (argc == 3 && strcmp(argv[1], "--modem-worker") == 0)
+		return modem_worker_main(3, (pid_t)strtol(argv[2], NULL, 10));
 
 	/* Signals are taken synchronously by this thread from the start (a
 	 * SIGTERM during start-up still ends in a clean exit); channels never see them. */

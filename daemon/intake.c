@@ -493,7 +493,9 @@ intake_record(struct store *s, const struct hd_config *cfg, const struct inbound
 		goto fail;
 	if (sqlite3_changes(s->db) == 0) {
 		store_rollback(s);
-		log_info("%s message from %s already recorded (%s): acknowledging again",
+		/* Routine after a crash, or while a modem keeps a message it
+		 * said it deleted (sms.c says that once): not an event. */
+		log_debug("%s message from %s already recorded (%s): acknowledging again",
 			 in->channel, in->sender, in->dedup_key);
 		return 0;
 	}

@@ -121,8 +121,8 @@ GSM_Error modem_memory(struct modem *m, GSM_SMSMemoryStatus *st);
 void modem_poll(struct modem *m);
 
 /* The child's side (modem_worker.c): serve requests on fd until it closes
- * or MOP_BYE. Returns the process's exit status. */
-int modem_worker_main(int fd);
+ * or MOP_BYE; parent is the daemon's pid. Returns the exit status. */
+int modem_worker_main(int fd, pid_t parent);
 
 /* Read or write exactly len bytes of fd before deadline (mono_ms, 0 none),
  * unless cancel_fd (>= 0) becomes readable first. Return 0, or -1 (errno

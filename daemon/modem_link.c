@@ -22,6 +22,9 @@
 
 extern char **environ;
 
+/* How long a send may still take once the daemon is stopping, ms. */
+#define SEND_GRACE_MS 3000
+
 int
 modem_io(int fd, void *buf, size_t len, int writing, int64_t deadline, int cancel_fd)
 {
@@ -42,7 +45,8 @@ modem_io(int fd, void *buf, size_t len, int writing, int64_t deadline, int cance
 				continue;
 			return -1;
 		}
-		if (cancel_fd >= 0 && pfd[1].revents) {
+		/* Cancel between frames only, never in the middle of one. */
+		if (cancel_fd >= 0 && pfd[1].revents && p == (char *)buf) {
 			errno = ECANCELED;
 			return -1;
 		}
@@ -111,7 +115,7 @@ ask(struct modem *m, enum modem_op op, const void *req, size_t len, void *rep, s
 {
 	struct mframe h = { op, (uint32_t)len };
 	int64_t deadline = mono_ms() + budget;
-	int e;
+	int e, cancel = m->cancel_fd;
 
 	if (m->fd < 0) {
 		errno = ENOTCONN;
@@ -123,10 +127,20 @@ ask(struct modem *m, enum modem_op op, const void *req, size_t len, void *rep, s
 	for (;;) {
 		struct mop_loc l;
 
-		if (modem_io(m->fd, &h, sizeof(h), 0, deadline, m->cancel_fd) < 0)
+		if (modem_io(m->fd, &h, sizeof(h), 0, deadline, cancel) < 0) {
+			/* A stop during a send: the network may already have the
+			 * message; wait a moment for the answer rather than
+			 * send it again at the next start. */
+			if (errno == ECANCELED && op == MOP_SEND && cancel >= 0) {
+				cancel = -1;
+				if (deadline > mono_ms() + SEND_GRACE_MS)
+					deadline = mono_ms() + SEND_GRACE_MS;
+				continue;
+			}
 			goto fail;
+		}
 		if (h.kind == MEV_INCOMING && h.len == sizeof(l)) {
-			if (modem_io(m->fd, &l, sizeof(l), 0, deadline, m->cancel_fd) < 0)
+			if (modem_io(m->fd, &l, sizeof(l), 0, deadline, cancel) < 0)
 				goto fail;
 			keep_incoming(m, &l);
 			continue;
@@ -135,7 +149,7 @@ ask(struct modem *m, enum modem_op op, const void *req, size_t len, void *rep, s
 			errno = EPROTO;
 			goto fail;
 		}
-		if (h.len && modem_io(m->fd, rep, h.len, 0, deadline, m->cancel_fd) < 0)
+		if (h.len && modem_io(m->fd, rep, h.len, 0, deadline, cancel) < 0)
 			goto fail;
 		return (ssize_t)h.len;
 	}
@@ -164,7 +178,7 @@ int
 modem_start(struct modem *m, const struct cfg_sms *c, int deadline_ms, char **err)
 {
 	static const char *const nothing = "";
-	char *argv[] = { "helpdeskd-modem", "--modem-worker", NULL }, exe[4096];
+	char parent[24], *argv[] = { "helpdeskd-modem", "--modem-worker", parent, NULL }, exe[4096];
 	const char *strs[4] = { c->gammurc ? c->gammurc : nothing, c->device ? c->device : nothing,
 				c->connection ? c->connection : nothing, c->model ? c->model : nothing };
 	struct mop_connect head = { c->gammurc_section };
@@ -188,6 +202,7 @@ modem_start(struct modem *m, const struct cfg_sms *c, int deadline_ms, char **er
 		return -1;
 	}
 	exe[n] = '\0';
+	snprintf(parent, sizeof(parent), "%ld", (long)getpid());
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		if (asprintf(err, "socketpair: %s", strerror(errno)) < 0)
 			*err = NULL;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 /* While idle with indications on, read the device this often (ms). */
@@ -248,7 +249,7 @@ serve(struct worker *w, uint32_t op, char *req, size_t len)
 }
 
 int
-modem_worker_main(int fd)
+modem_worker_main(int fd, pid_t parent)
 {
 	struct worker w = { .fd = fd };
 	char *req = malloc(MAX_REQUEST);
@@ -261,6 +262,13 @@ modem_worker_main(int fd)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	/* A daemon that dies (SIGKILL, a crash) takes this process with it, at
+	 * once: left alone it would hold the serial port its successor needs.
+	 * The daemon may already be gone by the time this runs. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent) {
+		free(req);
+		return 1;
+	}
 	if (req == NULL || (w.sm = GSM_AllocStateMachine()) == NULL ||
 	    (w.multi = calloc(1, sizeof(*w.multi))) == NULL) {
 		log_err("sms worker: out of memory");

@@ -166,6 +166,8 @@ outbox_send_due(struct channel *ch, int64_t *next)
 						 ch->ops->outbox, d[i].recipient, *d[i].number ? " for " : "",
 						 d[i].number, ref);
 				sent++;
+			} else if (r == SEND_LINK && *ch->stopping) {
+				link_down = 1;	/* abandoned by the stop: not an attempt */
 			} else {
 				mark_failed(ch, &d[i], err ? err : "send failed", r == SEND_FATAL);
 				link_down = r == SEND_LINK;

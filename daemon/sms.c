@@ -24,6 +24,8 @@
 #define SCAN_MAX 1000
 /* An unreadable slot is quarantined after failing this many scans. */
 #define BAD_SCANS 3
+/* At least this long between rechecks of undeleted or unreadable slots (ms). */
+#define RECHECK_MS 2000
 /* With new-message indications, still scan this often (ms). */
 #define RESCAN_MS 60000
 /* Ask the modem for its signal strength and network this often (ms): also
@@ -119,17 +121,26 @@ sms_open(struct channel *ch, char **err)
 
 /* Record the modem's signal strength and network for health. Either may
  * be missing: the dummy driver and some modems report neither. */
-static void
+static int
 report_signal(struct channel *ch, struct sms_priv *p)
 {
-	char network[16];
+	char network[16] = "";
 	int percent = -1;
+	GSM_Error e;
 
 	p->last_signal = mono_ms();
-	if (modem_signal(&p->modem, &percent, network, sizeof(network)) != ERR_NONE)
+	if ((e = modem_signal(&p->modem, &percent, network, sizeof(network))) != ERR_NONE)
 		percent = -1;
-	if (p->modem.fd >= 0)
-		health_modem(ch->store, ch->label, percent, network[0] != '\0' ? network : NULL);
+	/* The query doubles as the check that an idle modem is still there: a
+	 * vanished device fails the next write. */
+	if (link_error(e)) {
+		if (p->modem.fd >= 0)
+			log_warn("%s: the modem does not answer a signal query: %s", ch->label,
+				 GSM_ErrorString(e));
+		return -1;
+	}
+	health_modem(ch->store, ch->label, percent, network[0] != '\0' ? network : NULL);
+	return 0;
 }
 
 static const char *
@@ -146,6 +157,15 @@ sms_detail(struct channel *ch)
 	snprintf(p->detail, sizeof(p->detail), "%s%s%s", ch->boot->sms.device ? ch->boot->sms.device :
 		 ch->boot->sms.gammurc, model[0] ? ", model " : "", model);
 	return p->detail;
+}
+
+/* How soon to scan again after a delete the modem did not do or an
+ * unreadable slot (ms): soon, but not in a tight loop on a modem that keeps
+ * failing. */
+static int
+recheck_ms(const struct channel *ch)
+{
+	return ch->boot->sms.poll_ms > RECHECK_MS ? ch->boot->sms.poll_ms : RECHECK_MS;
 }
 
 /* Find or add key in the seen-list; returns NULL when out of memory. */
@@ -235,8 +255,13 @@ check_memory(struct channel *ch, struct sms_priv *p)
 	int full;
 
 	memset(&st, 0, sizeof(st));
-	if ((e = modem_memory(&p->modem, &st)) != ERR_NONE)
-		return link_error(e) ? -1 : 0;
+	if ((e = modem_memory(&p->modem, &st)) != ERR_NONE) {
+		if (!link_error(e))
+			return 0;
+		if (p->modem.fd >= 0)
+			log_warn("%s: asking the SIM's fill level: %s", ch->label, GSM_ErrorString(e));
+		return -1;
+	}
 	full = st.SIMSize > 0 && st.SIMUsed >= st.SIMSize;
 	if (full && !p->full)
 		log_warn("%s: the SIM is full (%d of %d messages): no SMS can arrive until they are"
@@ -287,7 +312,8 @@ scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **b
 		if (e == ERR_EMPTY)
 			break;
 		if (link_error(e)) {
-			log_warn("sms: reading messages: %s", GSM_ErrorString(e));
+			if (p->modem.fd >= 0)	/* else the modem link said why */
+				log_warn("sms: reading messages: %s", GSM_ErrorString(e));
 			rc = -1;
 			break;
 		}
@@ -383,8 +409,8 @@ read_announced(struct channel *ch, struct sms_priv *p, GSM_SMSMessage **parts, s
 		GSM_Error e = ERR_EMPTY;
 
 		for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]); t++) {
-			if (l->location + tries[t] < 0)
-				continue;
+			if (l->location + tries[t] < huawei)
+				continue;	/* libGammu's Huawei locations start at 1 */
 			e = modem_get(&p->modem, l->folder, l->location + tries[t], m);
 			if (e == ERR_NONE || link_error(e))
 				break;
@@ -413,15 +439,15 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 	size_t n = 0, nmsgs = 0;
 	unsigned char *used = NULL;
 	int64_t now = mono_ms();
-	int rc = -1;
+	int rc = -1, full = 0;
 
 	*msgsp = NULL;
 	*np = 0;
 	modem_poll(&p->modem);
 	if (p->modem.fd < 0)
 		return -1;	/* the modem process failed (logged) */
-	if (p->last_signal == 0 || now - p->last_signal >= SIGNAL_MS)
-		report_signal(ch, p);
+	if ((p->last_signal == 0 || now - p->last_signal >= SIGNAL_MS) && report_signal(ch, p) < 0)
+		return -1;
 	if (p->modem.nincoming > 0 || p->modem.lost) {
 		if (!p->trusted)
 			log_info("sms: the modem announces new messages; full scans every %d s from now on",
@@ -431,7 +457,8 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 		if (read_announced(ch, p, &parts, &n) < 0)
 			goto out;
 	} else if (!p->scan_soon && p->last_scan != 0 &&
-		   now - p->last_scan < (p->trusted && !p->recheck ? RESCAN_MS : ch->boot->sms.poll_ms)) {
+		   now - p->last_scan < (p->recheck ? recheck_ms(ch) : p->trusted ? RESCAN_MS :
+					 ch->boot->sms.poll_ms)) {
 		/* A phone may accept indications and never send one: until one
 		 * has arrived, poll at the configured interval. */
 		return 0;
@@ -439,6 +466,7 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 		p->scan_soon = 0;
 		p->recheck = 0;
 		p->last_scan = now;
+		full = 1;
 		if (check_memory(ch, p) < 0 || scan(ch, &parts, &n, &msgs, &nmsgs) < 0)
 			goto out;
 	}
@@ -484,7 +512,10 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 		}
 		nmsgs++;
 	}
-	seen_prune(p);
+	/* Only a full scan shows what is gone: after reading announced
+	 * messages alone, every entry (waiting parts, undeleted slots) stays. */
+	if (full)
+		seen_prune(p);
 	rc = 0;
 out:
 	free(parts);
@@ -521,8 +552,17 @@ delete_part(struct channel *ch, struct sms_priv *p, const struct sms_token *tok,
 	e = modem_get(&p->modem, f, l, m);
 	if (e == ERR_NONE && m->Number > 0 && tok->part[i].print != 0 &&
 	    sms_print(&m->SMS[0]) == tok->part[i].print) {
-		log_warn("%s: folder %d location %d from %s is still there after its delete;"
-			 " deleting it again later", ch->label, f, l, sender);
+		char key[64];
+		struct seen *s;
+
+		/* Said once per location: the modem may keep doing it. */
+		snprintf(key, sizeof(key), "undeleted:%d:%d", f, l);
+		if ((s = seen_get(p, key)) != NULL && s->count++ == 0)
+			log_warn("%s: folder %d location %d from %s is still there after its delete;"
+				 " deleting it again every %d s until it goes", ch->label, f, l, sender,
+				 recheck_ms(ch) / 1000);
+		if (s != NULL)
+			s->live = 1;
 		p->recheck = 1;
 		free(m);
 		return 1;
@@ -531,19 +571,18 @@ delete_part(struct channel *ch, struct sms_priv *p, const struct sms_token *tok,
 	return link_error(e) ? -1 : 0;
 }
 
+/* Only a failed link is an error to the channel: a delete the modem did not
+ * do is retried by the next scans (and said once, by delete_part). */
 static int
 sms_ack(struct channel *ch, struct inbound *in)
 {
 	struct sms_priv *p = ch->priv;
 	struct sms_token *tok = in->token;
-	int rc = 0;
 
-	for (size_t i = 0; i < tok->nparts && rc >= 0; i++) {
-		int r = delete_part(ch, p, tok, i, in->sender);
-
-		rc = r < 0 ? -1 : r > 0 ? 1 : rc;
-	}
-	return rc == 0 ? 0 : -1;
+	for (size_t i = 0; i < tok->nparts; i++)
+		if (delete_part(ch, p, tok, i, in->sender) < 0)
+			return -1;
+	return 0;
 }
 
 static enum send_result

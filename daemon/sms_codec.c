@@ -172,7 +172,10 @@ sms_decode(const struct hd_config *cfg, GSM_SMSMessage **parts, size_t n, GSM_SM
 		else if (m->Coding == SMS_Coding_Unicode_Compression ||
 			 m->Coding == SMS_Coding_Default_Compression)
 			in->quarantine = "compressed SMS is not supported";
-		else if (u < (size_t)m->Length)
+		else if (m->Coding == SMS_Coding_Unicode_No_Compression ? u < (size_t)m->Length
+									 : 2 * u < (size_t)m->Length)
+			/* Length counts UCS-2 units, or GSM-7 septets: an
+			 * extension character ([ ] { } € ~ ^ | \) takes two. */
 			in->quarantine = "text could not be decoded (wrong encoding)";
 		else
 			sb_append(&utf16, (const char *)m->Text, 2 * u);

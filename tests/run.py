@@ -14,8 +14,12 @@
    --check-config, the data-driven email cases (tests/cases/email/*.case,
    email_cases.py) and the email scenarios of test_email.py (each against a
    private Dovecot and an aiosmtpd SMTP sink, mailpeers.py), helpdeskctl,
-   restart idempotence and the SMS and email crash tests. Each test counts
-   once. SMS cases, email cases and test_email.py ("sms/", "email/",
+   restart idempotence and the SMS and email crash tests; the service
+   (systemd notify, reload, health, install, man pages, backup); the modem
+   simulator (tests/modemsim.py) against the gammu CLI, and the SMS path on
+   libGammu's AT driver against it (test_at.py: messages on the dummy
+   driver and both simulated identities, every modem fault, the AT crash
+   test). Each test counts once. SMS cases, email cases and test_email.py ("sms/", "email/",
    "emailnet/") run -j N at a time.
 3. --valgrind (or HD_VALGRIND=1): reserved, nothing more yet.
 
@@ -47,7 +51,7 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402
 
 # Integration tests with these name prefixes run -j N at a time.
-PARALLEL = ("sms/", "email/", "emailnet/")
+PARALLEL = ("sms/", "email/", "emailnet/", "atcrash/", "atfault/", "at/", "modemsim/")
 TALLY_RE = re.compile(r"^(\S+): (\d+) passed, (\d+) failed\s*$", re.M)
 _print_lock = threading.Lock()
 
@@ -118,10 +122,12 @@ def integration_tests(pattern):
     import test_install
     import test_man
     import test_backup
+    import test_at
+    import test_modemsim
     tests = []
     for mod in (test_modem, test_config, sms_cases, email_cases, test_email, test_ctl,
                 test_report, test_restart, test_crash, test_email_crash, test_workflow,
-                test_service, test_install, test_man, test_backup):
+                test_service, test_install, test_man, test_backup, test_modemsim, test_at):
         for name, fn in mod.tests():
             if pattern and not re.search(pattern, name):
                 continue
