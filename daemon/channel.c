@@ -191,6 +191,7 @@ channel_main(void *arg)
 				up = 0;
 				continue;
 			}
+			refresh_config(ch);	/* a reload during the fetch applies */
 			take_in(ch, msgs, n);
 			ch->ops->release(ch, msgs, n);
 		}
