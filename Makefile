@@ -123,7 +123,7 @@ check: deps-test
 
 bench: deps-bench
 	$(MAKE) all
-	/usr/bin/python3 bench/sms_latency.py --build $(BUILD)
+	/usr/bin/python3 bench/sms_latency.py --build $(BUILD) --at
 	/usr/bin/python3 bench/imap_latency.py --build $(BUILD)
 
 cppcheck:
