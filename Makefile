@@ -48,7 +48,7 @@ COMMON_SRC  := daemon/log.c daemon/config.c daemon/config_mail.c daemon/config_d
                daemon/intake.c daemon/templates.c daemon/spool.c daemon/email.c daemon/tls.c \
                daemon/calendar.c daemon/sla.c daemon/workflow.c daemon/config_workflow.c daemon/config_service.c daemon/health.c daemon/retention.c
 DAEMON_SRC  := daemon/helpdeskd.c daemon/outbox.c daemon/channel.c \
-               daemon/sms.c daemon/sms_codec.c daemon/imap.c daemon/imap_batch.c daemon/smtp.c \
+               daemon/sms.c daemon/sms_read.c daemon/sms_codec.c daemon/imap.c daemon/imap_batch.c daemon/smtp.c \
                daemon/clock.c daemon/modem_link.c daemon/modem_worker.c daemon/live.c daemon/sdnotify.c daemon/service.c daemon/metrics.c
 CTL_SRC     := daemon/helpdeskctl.c daemon/ctl_view.c daemon/ctl_work.c daemon/ctl_report.c daemon/ctl_report_emit.c daemon/ctl_report_html.c daemon/ctl_health.c daemon/ctl_backup.c daemon/ctl_archive.c daemon/ctl_vacuum.c
 SCHEMA      := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))

@@ -6,9 +6,8 @@
  * process with a deadline on every request (modem.h); sms_codec.c does the
  * conversions.
  */
-#include "channel.h"
+#include "sms_priv.h"
 #include "health.h"
-#include "modem.h"
 #include "sms_codec.h"
 #include "log.h"
 #include "util.h"
@@ -17,68 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-/* Upper bound of GetNextSMS calls in one scan: a SIM holds 20-30 messages,
- * a phone memory a few hundred. */
-#define SCAN_MAX 1000
-/* An unreadable slot is quarantined after failing this many scans. */
-#define BAD_SCANS 3
-/* At least this long between rechecks of undeleted or unreadable slots (ms). */
-#define RECHECK_MS 2000
-/* With new-message indications, still scan this often (ms). */
-#define RESCAN_MS 60000
-/* Ask the modem for its signal strength and network this often (ms): also
- * how soon an idle modem that vanished is noticed. */
-#define SIGNAL_MS 15000
-
-/* A location that failed to read, or a multipart set still incomplete. */
-struct seen {
-	char *key;
-	int64_t first;		/* mono_ms when first seen */
-	int count;		/* scans it was seen in */
-	int live;		/* seen in the current scan */
-};
-
-struct sms_priv {
-	struct modem modem;
-	int indications;		/* the phone accepted new-message indications */
-	int trusted;			/* ... and one has arrived: poll less */
-	int scan_soon;			/* announced messages were read: scan all next */
-	int full;			/* the SIM reported itself full */
-	int recheck;			/* a delete not confirmed, a slot unreadable:
-					 * scan at poll_interval_ms, not RESCAN_MS */
-	int64_t last_scan;		/* mono_ms */
-	int64_t last_signal;		/* mono_ms of the last signal report */
-	char detail[96];		/* for health: the modem's model and device */
-	struct seen *seen;
-	size_t nseen;
-};
-
-static int
-link_error(GSM_Error e)
-{
-	switch (e) {
-	case ERR_DEVICEOPENERROR: case ERR_DEVICELOCKED: case ERR_DEVICENOTEXIST:
-	case ERR_DEVICEBUSY: case ERR_DEVICENOPERMISSION: case ERR_DEVICENODRIVER:
-	case ERR_DEVICENOTWORK: case ERR_DEVICEDTRRTSERROR: case ERR_DEVICECHANGESPEEDERROR:
-	case ERR_DEVICEWRITEERROR: case ERR_DEVICEREADERROR: case ERR_DEVICEPARITYERROR:
-	case ERR_TIMEOUT: case ERR_NOTCONNECTED: case ERR_ABORTED:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static void
-forget_all(struct sms_priv *p)
-{
-	for (size_t i = 0; i < p->nseen; i++)
-		free(p->seen[i].key);
-	free(p->seen);
-	p->seen = NULL;
-	p->nseen = 0;
-}
 
 static void
 sms_close(struct channel *ch)
@@ -88,7 +25,7 @@ sms_close(struct channel *ch)
 	if (p == NULL)
 		return;
 	modem_stop(&p->modem);
-	forget_all(p);
+	sms_forget_all(p);
 	free(p);
 	ch->priv = NULL;
 }
@@ -133,7 +70,7 @@ report_signal(struct channel *ch, struct sms_priv *p)
 		percent = -1;
 	/* The query doubles as the check that an idle modem is still there: a
 	 * vanished device fails the next write. */
-	if (link_error(e)) {
+	if (sms_link_error(e)) {
 		if (p->modem.fd >= 0)
 			log_warn("%s: the modem does not answer a signal query: %s", ch->label,
 				 GSM_ErrorString(e));
@@ -159,54 +96,6 @@ sms_detail(struct channel *ch)
 	return p->detail;
 }
 
-/* How soon to scan again after a delete the modem did not do or an
- * unreadable slot (ms): soon, but not in a tight loop on a modem that keeps
- * failing. */
-static int
-recheck_ms(const struct channel *ch)
-{
-	return ch->boot->sms.poll_ms > RECHECK_MS ? ch->boot->sms.poll_ms : RECHECK_MS;
-}
-
-/* Find or add key in the seen-list; returns NULL when out of memory. */
-static struct seen *
-seen_get(struct sms_priv *p, const char *key)
-{
-	struct seen *s;
-
-	for (size_t i = 0; i < p->nseen; i++)
-		if (strcmp(p->seen[i].key, key) == 0)
-			return &p->seen[i];
-	if ((s = realloc(p->seen, (p->nseen + 1) * sizeof(*s))) == NULL)
-		return NULL;
-	p->seen = s;
-	s = &p->seen[p->nseen];
-	if ((s->key = strdup(key)) == NULL)
-		return NULL;
-	s->first = mono_ms();
-	s->count = 0;
-	s->live = 0;
-	p->nseen++;
-	return s;
-}
-
-/* Drop entries not seen in this scan; clear the marks of the rest. */
-static void
-seen_prune(struct sms_priv *p)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < p->nseen; i++) {
-		if (!p->seen[i].live) {
-			free(p->seen[i].key);
-			continue;
-		}
-		p->seen[i].live = 0;
-		p->seen[j++] = p->seen[i];
-	}
-	p->nseen = j;
-}
-
 static void
 sms_release(struct channel *ch, struct inbound *msgs, size_t n)
 {
@@ -216,137 +105,7 @@ sms_release(struct channel *ch, struct inbound *msgs, size_t n)
 	free(msgs);
 }
 
-/* Count a scan in which the slot at folder f, location l could not be read;
- * after BAD_SCANS of them add it to *bad as a quarantined message. Returns 0
- * or -1 (out of memory). */
-static int
-bad_slot(struct sms_priv *p, int f, int l, const char *why, struct inbound **bad, size_t *nbad)
-{
-	struct inbound *nb;
-	struct seen *s;
-	char key[64];
-
-	snprintf(key, sizeof(key), "bad:%d:%d", f, l);
-	if ((s = seen_get(p, key)) == NULL)
-		return -1;
-	s->live = 1;
-	log_warn("sms: message at folder %d location %d unreadable (%d of %d): %s", f, l,
-		 s->count + 1, BAD_SCANS, why);
-	p->recheck = 1;
-	if (++s->count < BAD_SCANS)
-		return 0;
-	if ((nb = realloc(*bad, (*nbad + 1) * sizeof(**bad))) == NULL)
-		return -1;
-	*bad = nb;
-	memset(&nb[*nbad], 0, sizeof(nb[0]));
-	return sms_unreadable(f, l, why, &nb[(*nbad)++]);
-}
-
 static int sms_ack(struct channel *ch, struct inbound *in);
-
-/* Note a full SIM (no SMS can arrive until messages are deleted: the scan
- * that follows records and deletes them) and its end. -1 when the link
- * failed; a modem that cannot tell is fine. */
-static int
-check_memory(struct channel *ch, struct sms_priv *p)
-{
-	GSM_SMSMemoryStatus st;
-	GSM_Error e;
-	int full;
-
-	memset(&st, 0, sizeof(st));
-	if ((e = modem_memory(&p->modem, &st)) != ERR_NONE) {
-		if (!link_error(e))
-			return 0;
-		if (p->modem.fd >= 0)
-			log_warn("%s: asking the SIM's fill level: %s", ch->label, GSM_ErrorString(e));
-		return -1;
-	}
-	full = st.SIMSize > 0 && st.SIMUsed >= st.SIMSize;
-	if (full && !p->full)
-		log_warn("%s: the SIM is full (%d of %d messages): no SMS can arrive until they are"
-			 " recorded and deleted", ch->label, st.SIMUsed, st.SIMSize);
-	else if (!full && p->full)
-		log_info("%s: the SIM has room again (%d of %d messages)", ch->label, st.SIMUsed,
-			 st.SIMSize);
-	p->full = full;
-	return 0;
-}
-
-/* Append m's messages from the inbox to *parts. Returns 0 or -1. */
-static int
-add_parts(GSM_SMSMessage **parts, size_t *n, size_t *cap, const GSM_MultiSMSMessage *m)
-{
-	for (int k = 0; k < m->Number; k++) {
-		if (!m->SMS[k].InboxFolder)
-			continue;	/* sent items and drafts stay */
-		if (*n == *cap) {
-			GSM_SMSMessage *grown = realloc(*parts, (*cap = *cap ? 2 * *cap : 16) * sizeof(**parts));
-
-			if (grown == NULL)
-				return -1;
-			*parts = grown;
-		}
-		(*parts)[(*n)++] = m->SMS[k];
-	}
-	return 0;
-}
-
-/* Read every message in the modem into *parts (each a single part). */
-static int
-scan(struct channel *ch, GSM_SMSMessage **partsp, size_t *np, struct inbound **bad, size_t *nbad)
-{
-	struct sms_priv *p = ch->priv;
-	GSM_MultiSMSMessage *m = calloc(1, sizeof(*m));
-	GSM_SMSMessage *parts = NULL;
-	size_t n = 0, cap = 0;
-	int lastf = -1, lastl = -1, rc = 0;
-	GSM_Error e;
-
-	*partsp = NULL;
-	*np = 0;
-	if (m == NULL)
-		return -1;
-	for (int i = 0; i < SCAN_MAX; i++) {
-		e = modem_next(&p->modem, i == 0, m);
-		if (e == ERR_EMPTY)
-			break;
-		if (link_error(e)) {
-			if (p->modem.fd >= 0)	/* else the modem link said why */
-				log_warn("sms: reading messages: %s", GSM_ErrorString(e));
-			rc = -1;
-			break;
-		}
-		if (e != ERR_NONE || m->Number == 0) {
-			int f = m->SMS[0].Folder, l = m->SMS[0].Location;
-
-			/* An error, or a slot that reads as no message at all (a
-			 * truncated record), must still leave the modem. */
-			if (f == lastf && l == lastl)
-				break;	/* no progress: stop this scan */
-			lastf = f;
-			lastl = l;
-			if (bad_slot(p, f, l, e != ERR_NONE ? GSM_ErrorString(e) : "no message in the slot",
-				     bad, nbad) < 0) {
-				rc = -1;
-				break;
-			}
-			continue;
-		}
-		if (add_parts(&parts, &n, &cap, m) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	free(m);
-	if (rc < 0) {
-		free(parts);
-		return -1;
-	}
-	*partsp = parts;
-	*np = n;
-	return 0;
-}
 
 /*
  * An incomplete multipart message in is either what a crash left behind of
@@ -372,7 +131,7 @@ leftover_or_waiting(struct channel *ch, const GSM_SMSMessage *first, size_t nu,
 	snprintf(key, sizeof(key), "part:%.100s:%d:%d:%d", num ? num : "?", first->UDH.ID8bit,
 		 first->UDH.ID16bit, first->UDH.AllParts);
 	free(num);
-	if ((s = seen_get(p, key)) == NULL)
+	if ((s = sms_seen_get(p, key)) == NULL)
 		return 1;	/* out of memory: look again next time */
 	s->live = 1;
 	if (now - s->first < (int64_t)ch->boot->sms.multipart_timeout * 1000)
@@ -380,54 +139,6 @@ leftover_or_waiting(struct channel *ch, const GSM_SMSMessage *first, size_t nu,
 	log_warn("sms: multipart message from %s has %zu of %d parts after %d s: recording what"
 		 " arrived", in->sender, nu, first->UDH.AllParts, ch->boot->sms.multipart_timeout);
 	return 0;
-}
-
-/*
- * Read the messages the modem announced (+CMTI) one by one, so that the
- * reply leaves within a second. Huawei E1xx sticks announce the location
- * one off from the one libGammu reads: a failed read is tried at the
- * neighbours. Whatever this misses (a multipart part, a read that fails
- * everywhere) the full scan right after finds. Returns 0, or -1 when the
- * link failed.
- */
-static int
-read_announced(struct channel *ch, struct sms_priv *p, GSM_SMSMessage **parts, size_t *n)
-{
-	GSM_MultiSMSMessage *m = calloc(1, sizeof(*m));
-	size_t cap = 0;
-	int rc = 0;
-
-	if (m == NULL)
-		return -1;
-	/* libGammu numbers Huawei E1xx locations from 1 while the stick
-	 * announces its index from 0: try one up first there. */
-	int huawei = strncasecmp(p->modem.info.manufacturer, "huawei", 6) == 0;
-
-	for (int i = 0; i < p->modem.nincoming && rc == 0; i++) {
-		const int tries[] = { huawei, !huawei, -1 };
-		const struct mop_loc *l = &p->modem.incoming[i];
-		GSM_Error e = ERR_EMPTY;
-
-		for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]); t++) {
-			if (l->location + tries[t] < huawei)
-				continue;	/* libGammu's Huawei locations start at 1 */
-			e = modem_get(&p->modem, l->folder, l->location + tries[t], m);
-			if (e == ERR_NONE || link_error(e))
-				break;
-		}
-		if (link_error(e)) {
-			log_warn("%s: reading announced message %d: %s", ch->label, l->location,
-				 GSM_ErrorString(e));
-			rc = -1;
-		} else if (e == ERR_NONE && m->Number > 0 && !sms_is_multipart(&m->SMS[0]) &&
-			   add_parts(parts, n, &cap, m) < 0) {
-			rc = -1;
-		}
-	}
-	p->modem.nincoming = 0;
-	p->modem.lost = 0;
-	free(m);
-	return rc;
 }
 
 static int
@@ -454,10 +165,10 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 				 RESCAN_MS / 1000);
 		p->trusted = 1;
 		p->scan_soon = 1;	/* the safety net, right after the answer */
-		if (read_announced(ch, p, &parts, &n) < 0)
+		if (sms_read_announced(ch, p, &parts, &n) < 0)
 			goto out;
 	} else if (!p->scan_soon && p->last_scan != 0 &&
-		   now - p->last_scan < (p->recheck ? recheck_ms(ch) : p->trusted ? RESCAN_MS :
+		   now - p->last_scan < (p->recheck ? sms_recheck_ms(ch) : p->trusted ? RESCAN_MS :
 					 ch->boot->sms.poll_ms)) {
 		/* A phone may accept indications and never send one: until one
 		 * has arrived, poll at the configured interval. */
@@ -467,7 +178,7 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 		p->recheck = 0;
 		p->last_scan = now;
 		full = 1;
-		if (check_memory(ch, p) < 0 || scan(ch, &parts, &n, &msgs, &nmsgs) < 0)
+		if (sms_check_memory(ch, p) < 0 || sms_scan(ch, &parts, &n, &msgs, &nmsgs) < 0)
 			goto out;
 	}
 	if (n > 0 && ((used = calloc(n, 1)) == NULL || (group = calloc(n, sizeof(*group))) == NULL ||
@@ -515,7 +226,7 @@ sms_fetch(struct channel *ch, struct inbound **msgsp, size_t *np)
 	/* Only a full scan shows what is gone: after reading announced
 	 * messages alone, every entry (waiting parts, undeleted slots) stays. */
 	if (full)
-		seen_prune(p);
+		sms_seen_prune(p);
 	rc = 0;
 out:
 	free(parts);
@@ -545,7 +256,7 @@ delete_part(struct channel *ch, struct sms_priv *p, const struct sms_token *tok,
 	if (e != ERR_NONE && e != ERR_EMPTY) {
 		log_warn("%s: deleting folder %d location %d from %s: %s", ch->label, f, l, sender,
 			 GSM_ErrorString(e));
-		return link_error(e) ? -1 : 1;
+		return sms_link_error(e) ? -1 : 1;
 	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return 1;
@@ -557,10 +268,10 @@ delete_part(struct channel *ch, struct sms_priv *p, const struct sms_token *tok,
 
 		/* Said once per location: the modem may keep doing it. */
 		snprintf(key, sizeof(key), "undeleted:%d:%d", f, l);
-		if ((s = seen_get(p, key)) != NULL && s->count++ == 0)
+		if ((s = sms_seen_get(p, key)) != NULL && s->count++ == 0)
 			log_warn("%s: folder %d location %d from %s is still there after its delete;"
 				 " deleting it again every %d s until it goes", ch->label, f, l, sender,
-				 recheck_ms(ch) / 1000);
+				 sms_recheck_ms(ch) / 1000);
 		if (s != NULL)
 			s->live = 1;
 		p->recheck = 1;
@@ -568,7 +279,7 @@ delete_part(struct channel *ch, struct sms_priv *p, const struct sms_token *tok,
 		return 1;
 	}
 	free(m);
-	return link_error(e) ? -1 : 0;
+	return sms_link_error(e) ? -1 : 0;
 }
 
 /* Only a failed link is an error to the channel: a delete the modem did not
@@ -613,7 +324,7 @@ sms_send(struct channel *ch, const struct outmsg *om, char **ref, char **err)
 		if (e != ERR_NONE) {
 			if (asprintf(err, "part %d/%d: %s", i + 1, multi->Number, GSM_ErrorString(e)) < 0)
 				*err = NULL;
-			rc = link_error(e) ? SEND_LINK : SEND_RETRY;
+			rc = sms_link_error(e) ? SEND_LINK : SEND_RETRY;
 			break;
 		}
 		if (status != 0) {
