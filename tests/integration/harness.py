@@ -425,6 +425,39 @@ def case_tests(kind, cases_dir, run_case, pattern=None):
     return out
 
 
+def check_one_ticket_each(check, msgs, tickets, messages, tag_re):
+    """A crash test's verdict on intake: msgs (dicts with tag, text and norm,
+    the sender in E.164) against the tickets and messages rows. Every message
+    recorded as a ticket, exactly one ticket per message (found by the tag
+    tag_re matches in its text), with the message's exact text and reporter.
+    Returns {tag: [tickets]}."""
+    check.eq(len(messages), len(msgs), "messages rows")
+    check.eq(len(tickets), len(msgs), "tickets rows")
+    bad = [(m["id"], m["outcome"], m["reason"]) for m in messages if m["outcome"] != "ticket"]
+    check(not bad, "messages not 'ticket': %r" % bad[:5])
+    by_tag = {}
+    for t in tickets:
+        k = re.search(tag_re, t["text"])
+        by_tag.setdefault(k.group(0) if k else None, []).append(t)
+    lost = [m["tag"] for m in msgs if m["tag"] not in by_tag]
+    dup = [tag for tag, ts in by_tag.items() if len(ts) > 1]
+    check(not lost, "%d messages lost (no ticket): %s" % (len(lost), lost[:10]))
+    check(not dup, "%d messages ticketed twice: %s" % (len(dup), dup[:10]))
+    msg_by_ticket = {m["ticket_id"]: m for m in messages if m["ticket_id"] is not None}
+    wrong_text, wrong_reporter = [], []
+    for m in msgs:
+        for t in by_tag.get(m["tag"], [])[:1]:
+            mm = msg_by_ticket.get(t["id"])
+            if mm is None or mm["text"] != m["text"]:
+                wrong_text.append(m["tag"])
+            if t["reporter"] != m["norm"]:
+                wrong_reporter.append((m["tag"], t["reporter"], m["norm"]))
+    check(not wrong_text, "%d tickets whose message text differs: %s"
+          % (len(wrong_text), wrong_text[:10]))
+    check(not wrong_reporter, "wrong reporters: %s" % wrong_reporter[:5])
+    return by_tag
+
+
 def kill_plan(rng, items, n_kills):
     """A crash test's timeline: (seconds, "drop", batch) for batches of
     10..40 items 0.2..1.2 s apart, and (seconds, "kill", None) for n_kills

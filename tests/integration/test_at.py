@@ -71,7 +71,7 @@ import re
 import time
 
 import harness
-from harness import (Check, TestEnv, finish_daemon, kill_plan, query, scalar, wait_for, e164,
+from harness import (Check, check_one_ticket_each, TestEnv, finish_daemon, kill_plan, query, scalar, wait_for, e164,
                      ROOT)
 import atpeers
 from atpeers import (ADMIN, CONNECTED, AtBackend, LogWatcher, make_backend, no_admins, sms_health,
@@ -1180,29 +1180,7 @@ def test_atcrash():
         messages = query(env.db_path, "SELECT * FROM messages ORDER BY id")
         outbox = query(env.db_path, "SELECT * FROM outbox ORDER BY id")
         events = query(env.db_path, "SELECT * FROM events WHERE kind = 'created'")
-        check.eq(len(messages), len(msgs), "messages rows")
-        check.eq(len(tickets), len(msgs), "tickets rows")
-        bad = [(m["id"], m["outcome"], m["reason"]) for m in messages if m["outcome"] != "ticket"]
-        check(not bad, "messages not 'ticket': %r" % bad[:5])
-        by_tag = {}
-        for t in tickets:
-            k = re.search(r"\(c\d{3}\)", t["text"])
-            by_tag.setdefault(k.group(0) if k else None, []).append(t)
-        lost = [m["tag"] for m in msgs if m["tag"] not in by_tag]
-        dup = [tag for tag, ts in by_tag.items() if len(ts) > 1]
-        check(not lost, "%d messages lost (no ticket): %s" % (len(lost), lost[:10]))
-        check(not dup, "%d messages ticketed twice: %s" % (len(dup), dup[:10]))
-        msg_by_ticket = {m["ticket_id"]: m for m in messages if m["ticket_id"] is not None}
-        wrong_text, wrong_rep = [], []
-        for m in msgs:
-            for t in by_tag.get(m["tag"], [])[:1]:
-                mm = msg_by_ticket.get(t["id"])
-                if mm is None or mm["text"] != m["text"]:
-                    wrong_text.append(m["tag"])
-                if t["reporter"] != m["norm"]:
-                    wrong_rep.append((m["tag"], t["reporter"], m["norm"]))
-        check(not wrong_text, "%d tickets whose text differs: %s" % (len(wrong_text), wrong_text[:10]))
-        check(not wrong_rep, "wrong reporters: %s" % wrong_rep[:5])
+        by_tag = check_one_ticket_each(check, msgs, tickets, messages, r"\(c\d{3}\)")
         ids = {t["id"] for t in tickets}
         created = collections.Counter(e["ticket_id"] for e in events)
         check(all(created.get(i) == 1 for i in ids), "tickets without exactly one 'created' event: %d"

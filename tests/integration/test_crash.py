@@ -23,7 +23,7 @@ import os
 import random
 import time
 
-from harness import (Check, TestEnv, finish_daemon, kill_plan, query, wait_for, build_path,
+from harness import (Check, check_one_ticket_each, TestEnv, finish_daemon, kill_plan, query, wait_for, build_path,
                      ROOT)
 
 SEED = int(os.environ.get("HD_CRASH_SEED", "20261122"))
@@ -134,34 +134,7 @@ def test_crash():
         outbox = query(env.db_path, "SELECT * FROM outbox ORDER BY id")
         events = query(env.db_path, "SELECT * FROM events WHERE kind = 'created'")
 
-        check.eq(len(messages), len(msgs), "messages rows")
-        check.eq(len(tickets), len(msgs), "tickets rows")
-        bad_outcomes = [(m["id"], m["outcome"], m["reason"]) for m in messages
-                        if m["outcome"] != "ticket"]
-        check(not bad_outcomes, "messages not 'ticket': %r" % bad_outcomes[:5])
-
-        by_tag = {}
-        for t in tickets:
-            k = t["text"].find("[c")
-            tag = t["text"][k:k + 6] if k >= 0 else None
-            by_tag.setdefault(tag, []).append(t)
-        lost = [m["tag"] for m in msgs if m["tag"] not in by_tag]
-        dup = [tag for tag, ts in by_tag.items() if len(ts) > 1]
-        check(not lost, "%d messages lost (no ticket): %s" % (len(lost), lost[:10]))
-        check(not dup, "%d messages ticketed twice: %s" % (len(dup), dup[:10]))
-
-        msg_by_ticket = {m["ticket_id"]: m for m in messages if m["ticket_id"] is not None}
-        wrong_text, wrong_reporter = [], []
-        for m in msgs:
-            for t in by_tag.get(m["tag"], [])[:1]:
-                mm = msg_by_ticket.get(t["id"])
-                if mm is None or mm["text"] != m["text"]:
-                    wrong_text.append(m["tag"])
-                if t["reporter"] != m["norm"]:
-                    wrong_reporter.append((m["tag"], t["reporter"], m["norm"]))
-        check(not wrong_text, "%d tickets whose message text differs: %s"
-              % (len(wrong_text), wrong_text[:10]))
-        check(not wrong_reporter, "wrong reporters: %s" % wrong_reporter[:5])
+        by_tag = check_one_ticket_each(check, msgs, tickets, messages, r"\[c\d{3}\]")
 
         ids = {t["id"] for t in tickets}
         created = {}
